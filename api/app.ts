@@ -1,0 +1,42 @@
+import Koa from 'koa';
+import type Router from '@koa/router';
+import type { Services } from '../infra/services.ts';
+import type { HttpMetrics } from '../infra/metrics.ts';
+import type { AppState } from './context.ts';
+import { errorHandler } from './middleware/error-handler.ts';
+import { jsonBody } from './middleware/json-body.ts';
+import { httpMetrics } from './middleware/metrics.ts';
+import { requestId } from './middleware/request-id.ts';
+import { healthRoutes, metricsSource } from './routes/health.routes.ts';
+import { v1Routes } from './routes/v1.routes.ts';
+
+export interface AppOptions {
+  services: Services;
+  metrics: HttpMetrics;
+  /** Where the Temporal SDK exports its own Prometheus metrics, when this process hosts a worker. */
+  temporalMetricsUrl?: string | undefined;
+}
+
+export interface ApiApplication {
+  readonly koa: Koa<AppState>;
+  /** Flushes what the app buffers (usage counters) and stops its background work. */
+  close(): Promise<void>;
+}
+
+/** Builds the Koa app: request ids, metrics, error rendering, JSON bodies, then the routers. */
+export function createApp(options: AppOptions): ApiApplication {
+  const { services, metrics } = options;
+  const app = new Koa<AppState>({ proxy: true });
+  app.silent = true;
+  app.use(requestId(services.log));
+  app.use(httpMetrics(metrics));
+  app.use(errorHandler());
+  app.use(jsonBody(services.config.maxBodyBytes));
+  const v1 = v1Routes(services);
+  const routers: Router<AppState>[] = [
+    healthRoutes(services, metricsSource(metrics.registry, options.temporalMetricsUrl)),
+    v1.router,
+  ];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  return { koa: app, close: v1.close };
+}

@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Thrown when the environment cannot be parsed; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.string().url().optional())
+  .optional();
+
+const schema = z.object({
+  DATABASE_URL: optionalUrl,
+  REDIS_URL: optionalUrl,
+  TEMPORAL_ADDRESS: z
+    .string()
+    .trim()
+    .regex(/^[\w.-]+:\d+$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('dagen'),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(8080),
+  METRICS_PORT: port.default(9464),
+  DAGEN_DATA_DIR: z.string().min(1).default('.dagen'),
+  DAGEN_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
+  KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  HTTP_NODE_ALLOWLIST: z.string().default(''),
+  RUN_MAX_PARALLEL_NODES: z.coerce.number().int().min(1).max(256).default(16),
+});
+
+export interface Config {
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly temporal: {
+    readonly address: string | undefined;
+    readonly namespace: string;
+    readonly taskQueue: string;
+    readonly cliPath: string | undefined;
+    readonly devPort: number;
+    readonly uiPort: number;
+  };
+  readonly host: string;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly dataDir: string;
+  readonly keyPepper: string | undefined;
+  readonly logLevel: string;
+  readonly maxBodyBytes: number;
+  readonly keyCacheTtlMs: number;
+  /** Hosts or CIDR ranges that http nodes may reach even though they are private or loopback. */
+  readonly httpNodeAllowlist: readonly string[];
+  readonly runMaxParallelNodes: number;
+}
+
+/** Parses the environment once; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(
+      `Invalid ${variable}: ${issue?.message ?? 'bad value'} (got ${JSON.stringify(env[variable])})`,
+    );
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      devPort: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    host: e.HOST,
+    port: e.PORT,
+    metricsPort: e.METRICS_PORT,
+    dataDir: path.resolve(e.DAGEN_DATA_DIR),
+    keyPepper: e.DAGEN_KEY_PEPPER,
+    logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    keyCacheTtlMs: e.KEY_CACHE_TTL_MS,
+    httpNodeAllowlist: e.HTTP_NODE_ALLOWLIST.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    runMaxParallelNodes: e.RUN_MAX_PARALLEL_NODES,
+  });
+}
+
+/** Returns a copy of `config` with some fields replaced, for tests and the embedded launcher. */
+export function withOverrides(config: Config, overrides: Partial<Config>): Config {
+  return deepFreeze({ ...config, ...overrides });
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v as object);
+  return Object.freeze(value);
+}

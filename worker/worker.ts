@@ -1,0 +1,45 @@
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import type { MikroORM } from '../db/orm.ts';
+import type { Config } from '../infra/config.ts';
+import type { Logger } from '../infra/logger.ts';
+import { bundleWorkflows } from './bundle.ts';
+
+export interface WorkerDeps {
+  config: Config;
+  orm: MikroORM;
+  log: Logger;
+  /** A prebuilt bundle (tests share one); bundled on start when absent. */
+  workflowBundle?: WorkflowBundleOption;
+  taskQueue?: string;
+}
+
+export interface RunningWorker {
+  readonly worker: Worker;
+  /** Resolves when the worker has stopped; rejects if it crashed. */
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Creates and starts a worker that serves dagen's workflows and activities on the task queue. */
+export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
+  const address = deps.config.temporal.address ?? '127.0.0.1:7233';
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection,
+    namespace: deps.config.temporal.namespace,
+    taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
+    workflowBundle: deps.workflowBundle ?? (await bundleWorkflows()),
+    activities: createActivities({ orm: deps.orm, config: deps.config, log: deps.log }),
+    shutdownGraceTime: '10 seconds',
+  });
+  const done = worker.run().finally(() => connection.close());
+  return {
+    worker,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
