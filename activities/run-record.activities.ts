@@ -22,18 +22,16 @@ export function createRunRecordActivities(orm: MikroORM) {
         );
     },
     async finishRun(input: FinishRunInput): Promise<void> {
-      await orm.em
-        .fork()
-        .nativeUpdate(
-          WorkflowRun,
-          { id: input.runId, status: { $in: ['pending', 'running'] } },
-          {
-            status: input.status,
-            outputData: input.output,
-            errorMessage: input.errorMessage,
-            finishedAt: new Date(),
-          },
-        );
+      await orm.em.fork().nativeUpdate(
+        WorkflowRun,
+        { id: input.runId, status: { $in: ['pending', 'running'] } },
+        {
+          status: input.status,
+          outputData: input.output,
+          errorMessage: input.errorMessage,
+          finishedAt: new Date(),
+        },
+      );
     },
   };
 }

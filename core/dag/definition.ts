@@ -1,0 +1,47 @@
+/**
+ * The JSON shape of a workflow definition, shared by the API (validation on save and run), the CLI
+ * (`dagen workflows apply`) and the workflow interpreter. Pure types: bundled into workflow code.
+ */
+export const NODE_TYPES = ['transform', 'condition', 'http', 'delay', 'agent', 'workflow'] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+
+export interface RetryPolicySpec {
+  max_attempts: number;
+  backoff_seconds: number;
+}
+
+export interface NodeSpec {
+  id: string;
+  type: NodeType;
+  name?: string;
+  needs?: string[];
+  /** JSONata expression over the run context; the node is skipped when it is false. */
+  when?: string;
+  /** Type-specific settings; any string may embed `{{ expr }}` templates. */
+  with?: Record<string, unknown>;
+  retry?: RetryPolicySpec;
+  timeout_seconds?: number;
+}
+
+/** The executable part of a definition: what a version pins. */
+export interface WorkflowGraph {
+  nodes: NodeSpec[];
+  /** JSONata expression for the run's output; default: outputs of sink nodes keyed by id. */
+  output?: string;
+}
+
+export type WorkflowStatus = 'draft' | 'active' | 'paused' | 'archived';
+
+/** A whole definition document as a user writes it (file for `dagen workflows apply`). */
+export interface WorkflowDocument extends WorkflowGraph {
+  name: string;
+  description?: string;
+  status?: WorkflowStatus;
+  input_schema?: Record<string, unknown>;
+}
+
+/** One problem found in a definition; `node` names the node when the problem belongs to one. */
+export interface DefinitionProblem {
+  node?: string;
+  message: string;
+}
