@@ -25,3 +25,6 @@ export interface TriggerMetadata {
 export function isTerminal(status: RunStatus): boolean {
   return TERMINAL_RUN_STATUSES.includes(status);
 }
+
+/** Any JSON value stored in a jsonb column (inputs, outputs). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { createdAtColumn, idColumn } from './common.ts';
 import { STEP_STATUSES, type StepStatus } from '../../core/run-status.ts';
+import type { JsonValue } from '../../core/run-status.ts';
 
 /** One model call or tool call inside a job, keyed by its sequence number so retries update in place. */
 export const JobStep = defineEntity({
@@ -14,8 +15,8 @@ export const JobStep = defineEntity({
     kind: p.string(),
     name: p.string(),
     status: p.enum(STEP_STATUSES).$type<StepStatus>(),
-    input: p.json<unknown>().nullable(),
-    output: p.json<unknown>().nullable(),
+    input: p.json<JsonValue>().nullable(),
+    output: p.json<JsonValue>().nullable(),
     error: p.text().nullable(),
     createdAt: createdAtColumn(),
     startedAt: p.datetime().nullable(),

@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { createdAtColumn, idColumn } from './common.ts';
 import type { RunStatus, TriggerMetadata } from '../../core/run-status.ts';
+import type { JsonValue } from '../../core/run-status.ts';
 import { RUN_STATUSES } from '../../core/run-status.ts';
 
 /** One execution of a workflow version; its Temporal workflow id is `run:<id>`. */
@@ -15,8 +16,8 @@ export const WorkflowRun = defineEntity({
     workflowId: p.uuid(),
     workflowVersion: p.integer(),
     status: p.enum(RUN_STATUSES).$type<RunStatus>().default('pending'),
-    inputData: p.json<unknown>().nullable(),
-    outputData: p.json<unknown>().nullable(),
+    inputData: p.json<JsonValue>().nullable(),
+    outputData: p.json<JsonValue>().nullable(),
     errorMessage: p.text().nullable(),
     trigger: p.json<TriggerMetadata>(),
     idempotencyKey: p.string().nullable(),
