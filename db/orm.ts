@@ -19,6 +19,7 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
       tableName: 'dagen_migrations',
       transactional: true,
       allOrNothing: true,
+      silent: true,
     },
     pool: { min: 0, max: 10 },
     debug: false,
