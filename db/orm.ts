@@ -20,6 +20,7 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
       transactional: true,
       allOrNothing: true,
       silent: true,
+      snapshot: false,
     },
     pool: { min: 0, max: 10 },
     debug: false,
