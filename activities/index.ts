@@ -1,6 +1,11 @@
+import { availableParallelism } from 'node:os';
 import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
 import type { Logger } from '../infra/logger.ts';
+import { createChildRunActivities } from './child-run.activities.ts';
+import { ExpressionPool } from './expressions/expression-pool.ts';
+import { AddressPolicy } from './http/address-policy.ts';
+import { createNodeActivities } from './node.activities.ts';
 import { createRunRecordActivities } from './run-record.activities.ts';
 
 export interface ActivityDeps {
@@ -9,9 +14,29 @@ export interface ActivityDeps {
   log: Logger;
 }
 
-/** Every activity the worker registers, built from its dependencies (no module-level singletons). */
+/** Most expression processes one worker keeps; each holds a small heap. */
+const MAX_EXPRESSION_PROCESSES = 4;
+/** Largest JSON value one expression (or one resolved `with`) may produce. */
+const MAX_EXPRESSION_RESULT_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Every activity the worker registers, built from its dependencies (no module-level singletons).
+ * `close` releases what the activities hold (the expression processes).
+ */
 export function createActivities(deps: ActivityDeps) {
-  return {
-    ...createRunRecordActivities(deps.orm),
+  const expressions = new ExpressionPool({
+    size: Math.min(MAX_EXPRESSION_PROCESSES, availableParallelism()),
+    timeoutMs: deps.config.expressionTimeoutMs,
+    maxMemoryMb: deps.config.expressionMemoryMb,
+    maxResultBytes: MAX_EXPRESSION_RESULT_BYTES,
+  });
+  const policy = new AddressPolicy(deps.config.httpNodeAllowlist);
+  const activities = {
+    ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
+    ...createNodeActivities({ orm: deps.orm, expressions, policy }),
+    ...createChildRunActivities({ orm: deps.orm, expressions }),
   };
+  return { activities, close: () => expressions.close() };
 }
+
+export type DagActivities = ReturnType<typeof createActivities>['activities'];

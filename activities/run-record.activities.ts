@@ -1,39 +1,111 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { sinkOutputs } from '../core/dag/run-context.ts';
+import { validateGraph } from '../core/dag/validate.ts';
+import { isTerminal, type JsonValue } from '../core/run-status.ts';
+import { WorkflowRun, WorkflowVersion } from '../db/entities/index.ts';
 import type { MikroORM } from '../db/orm.ts';
-import { WorkflowRun } from '../db/entities/index.ts';
-import type { RunStatus } from '../core/run-status.ts';
+import type { Config } from '../infra/config.ts';
+import type { CompleteRunInput, CompleteRunResult, FailRunInput, StartRunResult } from './dag-run.types.ts';
+import type { ExpressionPool } from './expressions/expression-pool.ts';
+import { StepStore } from './step-store.ts';
 
-export interface FinishRunInput {
-  runId: string;
-  status: Extract<RunStatus, 'success' | 'failed' | 'cancelled'>;
-  output: unknown;
-  errorMessage: string | null;
+export interface RunRecordDeps {
+  orm: MikroORM;
+  config: Config;
+  expressions: ExpressionPool;
 }
 
+const LIVE_RUN = { $in: ['pending', 'running'] } as const;
+
 /** Activities that write a run's own row; each is idempotent so a retry changes nothing twice. */
-export function createRunRecordActivities(orm: MikroORM) {
+export function createRunRecordActivities({ orm, config, expressions }: RunRecordDeps) {
   return {
-    async markRunRunning(runId: string): Promise<void> {
-      await orm.em
-        .fork()
-        .nativeUpdate(
-          WorkflowRun,
-          { id: runId, status: 'pending' },
-          { status: 'running', startedAt: new Date() },
-        );
-    },
-    async finishRun(input: FinishRunInput): Promise<void> {
-      await orm.em.fork().nativeUpdate(
+    /**
+     * Loads the run's pinned version, validates it again, marks the run running and creates one
+     * pending step per node.
+     */
+    async startRun(runId: string): Promise<StartRunResult> {
+      const em = orm.em.fork();
+      const run = await em.findOne(WorkflowRun, runId);
+      if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} does not exist`, 'RunNotFound');
+      if (isTerminal(run.status)) return { kind: 'finished', status: run.status };
+      const version = await em.findOne(WorkflowVersion, {
+        workflowId: run.workflowId,
+        version: run.workflowVersion,
+      });
+      if (!version) {
+        return {
+          kind: 'invalid',
+          message: `version ${run.workflowVersion} of workflow ${run.workflowId} does not exist`,
+        };
+      }
+      const checked = validateGraph(version.graph);
+      if (!checked.ok) {
+        const problems = checked.problems.map((p) => (p.node ? `node "${p.node}": ${p.message}` : p.message));
+        return { kind: 'invalid', message: `invalid workflow definition: ${problems.join('; ')}` };
+      }
+      await em.nativeUpdate(
         WorkflowRun,
-        { id: input.runId, status: { $in: ['pending', 'running'] } },
-        {
-          status: input.status,
-          outputData: input.output,
-          errorMessage: input.errorMessage,
-          finishedAt: new Date(),
-        },
+        { id: runId, status: 'pending' },
+        { status: 'running', startedAt: new Date() },
       );
+      await new StepStore(em).createPending(runId, checked.graph.nodes);
+      return { kind: 'ready', graph: checked.graph, maxParallel: config.runMaxParallelNodes };
+    },
+
+    /** Computes the output (the `output` expression, or the sinks' outputs) and records success. */
+    async completeRun(input: CompleteRunInput): Promise<CompleteRunResult> {
+      const em = orm.em.fork();
+      const { context } = await new StepStore(em).snapshot(input.runId, null);
+      let output: unknown;
+      if (input.output === undefined) output = sinkOutputs(input.sinks, context);
+      else {
+        try {
+          output = (await expressions.evaluate({ context, expressions: { output: input.output } })).values
+            ?.output;
+        } catch (err) {
+          const message = `output expression failed: ${(err as Error).message}`;
+          await finishRunRow(em, input.runId, { status: 'failed', errorMessage: message });
+          return { status: 'failed', message };
+        }
+      }
+      await finishRunRow(em, input.runId, { status: 'success', outputData: (output ?? null) as JsonValue });
+      return { status: 'success' };
+    },
+
+    /** Records the failed nodes, closes every other live step as cancelled, then fails the run. */
+    async failRun(input: FailRunInput): Promise<void> {
+      const em = orm.em.fork();
+      const steps = new StepStore(em);
+      for (const failure of input.failures) {
+        const step = await steps.get(input.runId, failure.nodeId);
+        if (step) await steps.finish(step, 'failed', { error: failure.error });
+      }
+      await steps.cancelLive(input.runId, new Date());
+      await finishRunRow(em, input.runId, { status: 'failed', errorMessage: input.message });
+    },
+
+    /** Records a cancelled run: every live step becomes cancelled. */
+    async cancelRun(runId: string): Promise<void> {
+      const em = orm.em.fork();
+      await new StepStore(em).cancelLive(runId, new Date());
+      await finishRunRow(em, runId, { status: 'cancelled' });
+    },
+
+    /** Records nodes skipped because something upstream was skipped. */
+    async skipSteps(input: { runId: string; nodeIds: string[] }): Promise<void> {
+      const steps = new StepStore(orm.em.fork());
+      await steps.skip(input.runId, input.nodeIds);
     },
   };
 }
 
-export type RunActivities = ReturnType<typeof createRunRecordActivities>;
+async function finishRunRow(
+  em: ReturnType<MikroORM['em']['fork']>,
+  runId: string,
+  patch: { status: 'success' | 'failed' | 'cancelled'; outputData?: JsonValue; errorMessage?: string },
+): Promise<void> {
+  await em.nativeUpdate(WorkflowRun, { id: runId, status: LIVE_RUN }, { ...patch, finishedAt: new Date() });
+}
+
+export type RunRecordActivities = ReturnType<typeof createRunRecordActivities>;

@@ -19,9 +19,33 @@ function help(): string {
   return `dagen: AI agents and durable workflows behind an External API\n\nCommands:\n${lines.join('\n')}\n\nAdmin commands take --json to print one JSON object.`;
 }
 
+/** Flags that never take a value; any other `--flag value` pair is read as `--flag=value`. */
+const BOOLEAN_FLAGS = new Set(['json', 'help']);
+
+/** parseArgs without declared options reads `--name x` as a bare flag plus a word: join such pairs. */
+function joinFlagValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    const next = argv[i + 1];
+    const flag = /^--([^=]+)$/.exec(token)?.[1];
+    if (flag && !BOOLEAN_FLAGS.has(flag) && next !== undefined && !next.startsWith('--')) {
+      out.push(`${token}=${next}`);
+      i++;
+    } else {
+      out.push(token);
+    }
+  }
+  return out;
+}
+
 /** Entry of the `dagen` CLI; exits 1 on a failure and 2 on bad usage, with one line on stderr. */
 export async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, strict: false, allowPositionals: true });
+  const { positionals, values } = parseArgs({
+    args: joinFlagValues(argv),
+    strict: false,
+    allowPositionals: true,
+  });
   const flags = values as Record<string, string | boolean>;
   const found = findCommand(positionals);
   if (!found || flags.help) {

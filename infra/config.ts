@@ -27,6 +27,7 @@ const schema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  EMBEDDED_POSTGRES_PORT: port.default(5433),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(8080),
   METRICS_PORT: port.default(9464),
@@ -42,6 +43,8 @@ const schema = z.object({
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   HTTP_NODE_ALLOWLIST: z.string().default(''),
   RUN_MAX_PARALLEL_NODES: z.coerce.number().int().min(1).max(256).default(16),
+  EXPRESSION_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16).max(4096).default(64),
 });
 
 export interface Config {
@@ -55,6 +58,8 @@ export interface Config {
     readonly devPort: number;
     readonly uiPort: number;
   };
+  /** Port of the Postgres that `dagen start` embeds when DATABASE_URL is not set. */
+  readonly embeddedPostgresPort: number;
   readonly host: string;
   readonly port: number;
   readonly metricsPort: number;
@@ -66,6 +71,9 @@ export interface Config {
   /** Hosts or CIDR ranges that http nodes may reach even though they are private or loopback. */
   readonly httpNodeAllowlist: readonly string[];
   readonly runMaxParallelNodes: number;
+  /** Deadline and heap cap of one workflow expression evaluation (JSONata runs in a child process). */
+  readonly expressionTimeoutMs: number;
+  readonly expressionMemoryMb: number;
 }
 
 /** Parses the environment once; throws ConfigError naming the first bad variable. */
@@ -90,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
     },
+    embeddedPostgresPort: e.EMBEDDED_POSTGRES_PORT,
     host: e.HOST,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
@@ -102,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     runMaxParallelNodes: e.RUN_MAX_PARALLEL_NODES,
+    expressionTimeoutMs: e.EXPRESSION_TIMEOUT_MS,
+    expressionMemoryMb: e.EXPRESSION_MEMORY_MB,
   });
 }
 

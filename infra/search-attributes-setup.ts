@@ -1,5 +1,6 @@
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// A default import: @temporalio/proto is CommonJS, and Node's ESM loader finds no named exports in it.
+import proto from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../core/search-attributes.ts';
 
 /**
@@ -14,7 +15,7 @@ export async function registerSearchAttributes(connection: Connection, namespace
   await connection.operatorService.addSearchAttributes({
     namespace,
     searchAttributes: Object.fromEntries(
-      missing.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+      missing.map((k) => [k.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
     ),
   });
   return missing.map((k) => k.name);

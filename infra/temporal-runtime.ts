@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

@@ -5,6 +5,8 @@ import type { Config } from '../infra/config.ts';
 import type { Logger } from '../infra/logger.ts';
 import { bundleWorkflows } from './bundle.ts';
 
+const HEARTBEAT_THROTTLE = '1 second';
+
 export interface WorkerDeps {
   config: Config;
   orm: MikroORM;
@@ -25,15 +27,23 @@ export interface RunningWorker {
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const address = deps.config.temporal.address ?? '127.0.0.1:7233';
   const connection = await NativeConnection.connect({ address });
+  const activities = createActivities({ orm: deps.orm, config: deps.config, log: deps.log });
   const worker = await Worker.create({
     connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
     workflowBundle: deps.workflowBundle ?? (await bundleWorkflows()),
-    activities: createActivities({ orm: deps.orm, config: deps.config, log: deps.log }),
+    activities: activities.activities,
     shutdownGraceTime: '10 seconds',
+    // Activity cancellation only arrives in a heartbeat's answer: send one at least every second
+    // so a cancelled run aborts its HTTP calls promptly.
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+    defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   });
-  const done = worker.run().finally(() => connection.close());
+  const done = worker.run().finally(async () => {
+    activities.close();
+    await connection.close();
+  });
   return {
     worker,
     done,

@@ -1,20 +1,114 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { RunActivities } from '../activities/run-record.activities.ts';
+import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
+import type { DagActivities } from '../activities/index.ts';
+import type { NodeFailureRecord } from '../activities/dag-run.types.ts';
+import type { WorkflowGraph } from '../core/dag/definition.ts';
+import { DagSchedule, sinkNodeIds } from '../core/dag/schedule.ts';
+import type { RunStatus } from '../core/run-status.ts';
+import { executeNode, type NodeOutcome } from './dag-nodes.ts';
 
+/** Writes of the run row and step rows: short, retried until Postgres answers. */
 const RECORD_TIMEOUT = '30 seconds';
+const RECORD_RETRY = { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' };
 
-const record = proxyActivities<RunActivities>({
+const record = proxyActivities<DagActivities>({
   startToCloseTimeout: RECORD_TIMEOUT,
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
+  retry: RECORD_RETRY,
 });
 
 export interface DagRunInput {
   runId: string;
+  /** How many parent runs started this one through workflow nodes (0 for a run started by the API). */
+  depth?: number;
 }
 
-/** Executes one workflow run: marks it running, then records its final state before returning. */
-export async function dagRun(input: DagRunInput): Promise<{ status: string }> {
-  await record.markRunRunning(input.runId);
-  await record.finishRun({ runId: input.runId, status: 'success', output: null, errorMessage: null });
-  return { status: 'success' };
+export interface DagRunResult {
+  runId: string;
+  status: RunStatus;
+}
+
+/**
+ * Executes one workflow run, `run:<runId>`: loads and re-validates the pinned version, runs every
+ * ready node at once (up to the per-run cap), and writes the final run row before completing, so
+ * when the workflow's result settles Postgres already agrees. A failed node fails the workflow
+ * (non-retryable); a cancellation is recorded, then rethrown so Temporal shows Canceled.
+ */
+export async function dagRun(input: DagRunInput): Promise<DagRunResult> {
+  const { runId } = input;
+  try {
+    const started = await record.startRun(runId);
+    if (started.kind === 'finished') return { runId, status: started.status };
+    if (started.kind === 'invalid') return await failRun(runId, started.message, []);
+    const failures = await runGraph(runId, started.graph, started.maxParallel, input.depth ?? 0);
+    const first = failures[0];
+    if (first) return await failRun(runId, `node "${first.nodeId}" failed: ${first.error}`, failures);
+    const done = await CancellationScope.nonCancellable(() =>
+      record.completeRun({ runId, output: started.graph.output, sinks: sinkNodeIds(started.graph.nodes) }),
+    );
+    if (done.status === 'failed') throw ApplicationFailure.nonRetryable(done.message, 'RunFailed');
+    return { runId, status: 'success' };
+  } catch (err) {
+    if (isCancellation(err)) await CancellationScope.nonCancellable(() => record.cancelRun(runId));
+    throw err;
+  }
+}
+
+async function failRun(runId: string, message: string, failures: NodeFailureRecord[]): Promise<never> {
+  await CancellationScope.nonCancellable(() => record.failRun({ runId, message, failures }));
+  throw ApplicationFailure.nonRetryable(message, 'RunFailed');
+}
+
+/**
+ * The scheduler: starts ready nodes, records skips, and stops at the first failure (cancelling
+ * what still runs) or at the run's cancellation (rethrown once every node has settled).
+ * Returns the failed nodes, empty on success.
+ */
+async function runGraph(
+  runId: string,
+  graph: WorkflowGraph,
+  maxParallel: number,
+  depth: number,
+): Promise<NodeFailureRecord[]> {
+  const schedule = new DagSchedule(graph.nodes);
+  const nodesScope = new CancellationScope();
+  const inFlight = new Map<string, Promise<NodeOutcome>>();
+  const failures: NodeFailureRecord[] = [];
+  try {
+    for (;;) {
+      if (failures.length === 0) {
+        const skipped = schedule.propagateSkips();
+        for (const node of schedule.ready()) {
+          if (inFlight.size >= maxParallel) break;
+          schedule.start(node.id);
+          inFlight.set(
+            node.id,
+            nodesScope.run(() => executeNode(runId, node, depth)),
+          );
+        }
+        if (skipped.length) await record.skipSteps({ runId, nodeIds: skipped });
+      }
+      if (inFlight.size === 0) break;
+      const outcome = await Promise.race(inFlight.values());
+      inFlight.delete(outcome.nodeId);
+      if (outcome.kind === 'done') schedule.finish(outcome.nodeId, outcome.status);
+      else if (outcome.kind === 'failed') {
+        failures.push({ nodeId: outcome.nodeId, error: outcome.error });
+        nodesScope.cancel();
+      } else if (CancellationScope.current().consideredCancelled) throw outcome.error;
+      else if (failures.length === 0) {
+        // Cancelled while nobody cancelled this run: its child run was cancelled on its own.
+        failures.push({ nodeId: outcome.nodeId, error: 'was cancelled' });
+        nodesScope.cancel();
+      }
+    }
+  } finally {
+    // Let every node settle (activities are abandoned at once, child runs record their cancel).
+    if (inFlight.size) {
+      nodesScope.cancel();
+      await Promise.all(inFlight.values());
+    }
+  }
+  if (!schedule.done && failures.length === 0) {
+    throw ApplicationFailure.nonRetryable('scheduler stopped with nodes left to run', 'SchedulerStuck');
+  }
+  return failures;
 }

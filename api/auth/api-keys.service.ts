@@ -1,9 +1,16 @@
+import { LockMode } from '@mikro-orm/core';
+import type { InferEntity } from '@mikro-orm/core';
+import { BadRequestError, NotFoundError } from '../../core/errors.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import { ApiKey } from '../../db/entities/index.ts';
 import { displayPrefix, generateKey, hashKey } from './key-format.ts';
 
 export const SCOPES = ['agents', 'workflows'] as const;
 export type Scope = (typeof SCOPES)[number];
+
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 60;
+export const MIN_RATE_LIMIT_PER_MINUTE = 1;
+export const MAX_RATE_LIMIT_PER_MINUTE = 600;
 
 export interface CreateApiKeyInput {
   workspaceId: string;
@@ -27,6 +34,12 @@ export async function createApiKey(
   pepper: string,
   input: CreateApiKeyInput,
 ): Promise<CreatedApiKey> {
+  const scopes = checkScopes(input.scopes);
+  const rateLimitPerMinute = checkRateLimit(input.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
+  const expiresAt = input.expiresAt ?? null;
+  if (expiresAt && !(expiresAt.getTime() > Date.now())) {
+    throw new BadRequestError('expires_at must be a valid time in the future');
+  }
   const plaintext = generateKey();
   const row = em.create(ApiKey, {
     workspaceId: input.workspaceId,
@@ -34,10 +47,143 @@ export async function createApiKey(
     name: input.name,
     prefix: displayPrefix(plaintext),
     keyHash: hashKey(plaintext, pepper),
-    scopes: [...input.scopes],
-    rateLimitPerMinute: input.rateLimitPerMinute ?? 60,
-    expiresAt: input.expiresAt ?? null,
+    scopes,
+    rateLimitPerMinute,
+    expiresAt,
   });
   await em.flush();
   return { id: row.id, plaintext, prefix: row.prefix };
+}
+
+/** 1-600 requests per minute, whole numbers only; anything else is refused rather than clamped. */
+export function checkRateLimit(value: number): number {
+  if (!Number.isInteger(value) || value < MIN_RATE_LIMIT_PER_MINUTE || value > MAX_RATE_LIMIT_PER_MINUTE) {
+    throw new BadRequestError(
+      `rate limit must be a whole number of requests per minute from ${MIN_RATE_LIMIT_PER_MINUTE} to ${MAX_RATE_LIMIT_PER_MINUTE} (got ${String(value)})`,
+    );
+  }
+  return value;
+}
+
+/** One or both known scopes, without repeats. */
+export function checkScopes(scopes: readonly string[]): Scope[] {
+  const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (unknown.length > 0 || scopes.length === 0) {
+    throw new BadRequestError(
+      `scopes must be one or more of ${SCOPES.join(', ')} (got ${scopes.join(',') || 'none'})`,
+    );
+  }
+  return SCOPES.filter((s) => scopes.includes(s));
+}
+
+export type KeyStatus = 'active' | 'inactive' | 'revoked' | 'expired' | 'rotated' | 'rotating';
+
+/** A key as listings show it: never the secret or its hash, only the display prefix. */
+export interface ApiKeySummary {
+  readonly id: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly owner_id: string;
+  readonly scopes: readonly string[];
+  readonly status: KeyStatus;
+  readonly rate_limit_per_minute: number;
+  readonly expires_at: string | null;
+  readonly created_at: string;
+  readonly last_used_at: string | null;
+  readonly total_requests: number;
+  readonly revoked_at: string | null;
+  readonly rotated_to_id: string | null;
+}
+
+type ApiKeyRow = InferEntity<typeof ApiKey>;
+
+export async function listApiKeys(em: EntityManager, workspaceId: string): Promise<ApiKeySummary[]> {
+  const rows = await em.find(ApiKey, { workspaceId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const now = Date.now();
+  return rows.map((row) => summarize(row, now));
+}
+
+function summarize(row: ApiKeyRow, now: number): ApiKeySummary {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    owner_id: row.ownerId,
+    scopes: [...row.scopes],
+    status: statusOf(row, now),
+    rate_limit_per_minute: row.rateLimitPerMinute,
+    expires_at: row.expiresAt?.toISOString() ?? null,
+    created_at: row.createdAt.toISOString(),
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+    total_requests: Number(row.totalRequests),
+    revoked_at: row.revokedAt?.toISOString() ?? null,
+    rotated_to_id: row.rotatedToId ?? null,
+  };
+}
+
+function statusOf(row: ApiKeyRow, now: number): KeyStatus {
+  if (row.revokedAt) return 'revoked';
+  if (!row.active) return 'inactive';
+  const expired = row.expiresAt !== null && row.expiresAt !== undefined && row.expiresAt.getTime() <= now;
+  if (row.rotatedToId) return expired ? 'rotated' : 'rotating';
+  return expired ? 'expired' : 'active';
+}
+
+/** Revokes a key for good; callers then publish the invalidation so every API process drops it at once. */
+export async function revokeApiKey(em: EntityManager, id: string): Promise<ApiKeySummary> {
+  return em.transactional(async (tx) => {
+    const row = await lockKey(tx, id);
+    row.revokedAt ??= new Date();
+    await tx.flush();
+    return summarize(row, Date.now());
+  });
+}
+
+export interface RotatedApiKey extends CreatedApiKey {
+  readonly replaces: string;
+  /** When the old key stops working: now without an overlap. */
+  readonly oldKeyExpiresAt: string;
+}
+
+/**
+ * Issues a replacement with the same workspace, owner, name, scopes, limit and expiry, and lets the old
+ * key work for `overlapMs` more (never beyond its own expiry). A key can be rotated once.
+ */
+export async function rotateApiKey(
+  em: EntityManager,
+  pepper: string,
+  id: string,
+  overlapMs: number,
+): Promise<RotatedApiKey> {
+  if (!Number.isFinite(overlapMs) || overlapMs < 0) throw new BadRequestError('overlap must be zero or more');
+  return em.transactional(async (tx) => {
+    const old = await lockKey(tx, id);
+    const now = Date.now();
+    const status = statusOf(old, now);
+    if (status !== 'active')
+      throw new BadRequestError(`only an active key can be rotated (this one is ${status})`);
+    const created = await createApiKey(tx, pepper, {
+      workspaceId: old.workspaceId,
+      ownerId: old.ownerId,
+      name: old.name,
+      scopes: checkScopes(old.scopes),
+      rateLimitPerMinute: old.rateLimitPerMinute,
+      expiresAt: old.expiresAt ?? null,
+    });
+    const overlapEnd = now + overlapMs;
+    old.expiresAt = new Date(old.expiresAt ? Math.min(old.expiresAt.getTime(), overlapEnd) : overlapEnd);
+    old.rotatedToId = created.id;
+    await tx.flush();
+    return { ...created, replaces: old.id, oldKeyExpiresAt: old.expiresAt.toISOString() };
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function lockKey(em: EntityManager, id: string): Promise<ApiKeyRow> {
+  const row = UUID.test(id)
+    ? await em.findOne(ApiKey, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+    : null;
+  if (!row) throw new NotFoundError('API key');
+  return row;
 }

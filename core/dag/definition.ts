@@ -45,3 +45,27 @@ export interface DefinitionProblem {
   node?: string;
   message: string;
 }
+
+/** Bounds every definition must respect; validation reports a value outside them. */
+export const LIMITS = {
+  maxNodes: 200,
+  maxExpressionLength: 10_000,
+  maxRetryAttempts: 10,
+  maxBackoffSeconds: 3600,
+  maxTimeoutSeconds: 24 * 3600,
+  maxDelaySeconds: 30 * 24 * 3600,
+  maxHttpTimeoutSeconds: 300,
+} as const;
+
+/** Defaults applied when a node leaves them out. */
+export const NODE_DEFAULTS = {
+  retry: { max_attempts: 1, backoff_seconds: 1 },
+  timeoutSeconds: 60,
+  httpTimeoutSeconds: 30,
+  httpMethod: 'GET',
+} as const;
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+/** Node ids are JSONata-friendly names: `nodes.fetch_user.output` works without backticks. */
+export const NODE_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

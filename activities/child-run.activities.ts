@@ -1,0 +1,107 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { compileInputSchema, describeInputProblems } from '../api/workflows/input-schema.ts';
+import type { JsonValue, TriggerMetadata } from '../core/run-status.ts';
+import { WorkflowDefinition, WorkflowRun } from '../db/entities/index.ts';
+import type { EntityManager, MikroORM } from '../db/orm.ts';
+import type { BeginChildResult, ChildTask } from './dag-run.types.ts';
+import type { ExpressionPool } from './expressions/expression-pool.ts';
+import { prepareStep } from './step-prepare.ts';
+import { StepStore } from './step-store.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A child's trigger: the parent's source, key and owner, plus the parent run for the audit trail. */
+type ChildTrigger = TriggerMetadata & { parent_run_id: string };
+
+/** Activities around a `workflow` node: its child run gets its own row and `run:<id>` workflow. */
+export function createChildRunActivities({
+  orm,
+  expressions,
+}: {
+  orm: MikroORM;
+  expressions: ExpressionPool;
+}) {
+  return {
+    /**
+     * Resolves the node, checks the target workflow belongs to the parent's workspace and is active,
+     * checks the input against its schema, and inserts the child run row (once, whatever the retries).
+     */
+    async beginChildStep(task: ChildTask): Promise<BeginChildResult> {
+      const em = orm.em.fork();
+      const steps = new StepStore(em);
+      const prepared = await prepareStep(steps, expressions, task, Context.current().info.attempt);
+      if (prepared.kind !== 'go') return { status: 'skipped' };
+      try {
+        const parent = await em.findOneOrFail(WorkflowRun, task.runId);
+        const definition = await findDefinition(em, parent.workspaceId, String(prepared.input.workflow_id));
+        const input = (prepared.input.input ?? {}) as JsonValue;
+        if (definition.inputSchema) {
+          const problems = compileInputSchema(definition.inputSchema)(input);
+          if (problems.length)
+            fail(
+              `input does not match the child workflow's input_schema: ${describeInputProblems(problems)}`,
+            );
+        }
+        const trigger: ChildTrigger = { ...parent.trigger, parent_run_id: parent.id };
+        await em
+          .createQueryBuilder(WorkflowRun)
+          .insert({
+            id: task.childRunId,
+            workspaceId: parent.workspaceId,
+            workflowId: definition.id,
+            workflowVersion: definition.version,
+            status: 'pending',
+            inputData: input,
+            trigger,
+            createdAt: new Date(),
+          })
+          .onConflict(['id'])
+          .ignore()
+          .execute();
+        await steps.update(task.runId, task.node.id, {
+          input: { ...prepared.input, child_run_id: task.childRunId } as JsonValue,
+        });
+        return {
+          status: 'running',
+          child: {
+            runId: task.childRunId,
+            workspaceId: parent.workspaceId,
+            workflowId: definition.id,
+            workflowName: definition.name,
+            version: definition.version,
+            source: parent.trigger.source,
+            apiKeyId: parent.trigger.api_key_id ?? '',
+          },
+        };
+      } catch (err) {
+        await steps.update(task.runId, task.node.id, { error: (err as Error).message });
+        throw err;
+      }
+    },
+
+    /** Copies the finished child run's output into the parent's step. */
+    async completeChildStep(input: { runId: string; nodeId: string; childRunId: string }): Promise<void> {
+      const em = orm.em.fork();
+      const child = await em.findOneOrFail(WorkflowRun, input.childRunId, { fields: ['outputData'] });
+      const steps = new StepStore(em);
+      const step = await steps.get(input.runId, input.nodeId);
+      if (step) await steps.finish(step, 'success', { output: child.outputData ?? null, error: null });
+    },
+  };
+}
+
+async function findDefinition(em: EntityManager, workspaceId: string, workflowId: string) {
+  // Another workspace's workflow is reported exactly like a missing one.
+  const definition = UUID.test(workflowId)
+    ? await em.findOne(WorkflowDefinition, { id: workflowId, workspaceId })
+    : null;
+  if (!definition) fail(`workflow ${JSON.stringify(workflowId)} does not exist in this workspace`);
+  if (definition.status !== 'active')
+    fail(`workflow "${definition.name}" is ${definition.status}, not active`);
+  return definition;
+}
+
+function fail(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'BadChildWorkflow');
+}

@@ -1,0 +1,66 @@
+// Inputs and results of the DAG activities, imported by the workflow (types only).
+import type { NodeSpec, WorkflowGraph } from '../core/dag/definition.ts';
+import type { RunStatus } from '../core/run-status.ts';
+
+export type StartRunResult =
+  | { kind: 'ready'; graph: WorkflowGraph; maxParallel: number }
+  /** The pinned version is missing or no longer valid: the run must fail with `message`. */
+  | { kind: 'invalid'; message: string }
+  /** The row is already final (e.g. cancelled before a worker picked it up). */
+  | { kind: 'finished'; status: RunStatus };
+
+export interface NodeTask {
+  runId: string;
+  node: NodeSpec;
+}
+
+/** Outcome of a node whose work happens in one activity (transform, condition, http, agent). */
+export interface NodeResult {
+  status: 'success' | 'skipped';
+}
+
+/** A node whose work happens in the workflow (delay timer, child run) is begun by an activity. */
+export type BeginResult = { status: 'skipped' } | { status: 'running'; with: Record<string, unknown> };
+
+export interface ChildTask extends NodeTask {
+  /** Chosen by the workflow (deterministic), so a retried activity creates the same child run. */
+  childRunId: string;
+}
+
+export interface ChildRunStart {
+  runId: string;
+  workspaceId: string;
+  workflowId: string;
+  workflowName: string;
+  version: number;
+  source: string;
+  apiKeyId: string;
+}
+
+export type BeginChildResult = { status: 'skipped' } | { status: 'running'; child: ChildRunStart };
+
+export interface CompleteStepInput {
+  runId: string;
+  nodeId: string;
+  output: unknown;
+}
+
+export interface NodeFailureRecord {
+  nodeId: string;
+  error: string;
+}
+
+export interface FailRunInput {
+  runId: string;
+  message: string;
+  failures: NodeFailureRecord[];
+}
+
+export interface CompleteRunInput {
+  runId: string;
+  output?: string;
+  /** Nodes whose outputs make the run output when there is no `output` expression. */
+  sinks: string[];
+}
+
+export type CompleteRunResult = { status: 'success' } | { status: 'failed'; message: string };

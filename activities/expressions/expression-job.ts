@@ -1,0 +1,28 @@
+import type { RunContext } from '../../core/dag/run-context.ts';
+
+/** One batch of evaluations for a node, done in one round trip to an expression process. */
+export interface ExpressionJob {
+  context: RunContext;
+  /** Evaluated first; when it is falsy, nothing else is evaluated. */
+  when?: string;
+  /** A node's `with`: `{{ }}` templates resolved, `expression` fields left as they are. */
+  with?: Record<string, unknown>;
+  /** Whole expressions to evaluate, by name (a transform's `expression`, a run's `output`). */
+  expressions?: Record<string, string>;
+}
+
+export interface ExpressionResult {
+  /** False when `when` was falsy; then `with` and `values` are absent. */
+  proceed: boolean;
+  with?: Record<string, unknown>;
+  values?: Record<string, unknown>;
+}
+
+export interface EvalRequest {
+  id: number;
+  job: ExpressionJob;
+  maxResultBytes: number;
+}
+
+export type EvalResponse =
+  { id: number; ok: true; json: string } | { id: number; ok: false; message: string };

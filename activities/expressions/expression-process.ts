@@ -1,0 +1,110 @@
+// Runs in a child process with a small heap: a hostile expression may exhaust it or spin forever,
+// and the pool kills this process while the Temporal worker stays healthy. (A worker_thread's
+// resourceLimits are not enough: a fast-allocating isolate can still abort the whole process.)
+import jsonata from 'jsonata';
+import { EXPRESSION_FIELDS, isWholeExpression, parseTemplate } from '../../core/dag/template.ts';
+import type { ExpressionJob, ExpressionResult, EvalRequest, EvalResponse } from './expression-job.ts';
+
+const send = process.send?.bind(process);
+if (!send) throw new Error('expression-process must be forked with an IPC channel');
+
+// The worker died (even by SIGKILL): nothing will ever ask again.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (request: EvalRequest) => {
+  void run(request).then((response) => send(response));
+});
+
+async function run(request: EvalRequest): Promise<EvalResponse> {
+  try {
+    const result = await evaluateJob(request.job);
+    const json = JSON.stringify(result);
+    if (json.length > request.maxResultBytes) {
+      return { id: request.id, ok: false, message: `result is larger than ${request.maxResultBytes} bytes` };
+    }
+    return { id: request.id, ok: true, json };
+  } catch (err) {
+    return { id: request.id, ok: false, message: describe(err) };
+  }
+}
+
+async function evaluateJob(job: ExpressionJob): Promise<ExpressionResult> {
+  if (job.when !== undefined && !truthy(await evaluate(job.when, job.context, '"when"'))) {
+    return { proceed: false };
+  }
+  const result: ExpressionResult = { proceed: true };
+  if (job.with) {
+    const resolved: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(job.with)) {
+      resolved[key] = EXPRESSION_FIELDS.has(key) ? value : await resolve(value, job.context, `with.${key}`);
+    }
+    result.with = resolved;
+  }
+  if (job.expressions) {
+    result.values = {};
+    for (const [name, expression] of Object.entries(job.expressions)) {
+      result.values[name] = toJson(await evaluate(expression, job.context, name));
+    }
+  }
+  return result;
+}
+
+/** Resolves `{{ }}` templates in every string of a JSON value. */
+async function resolve(value: unknown, context: unknown, path: string): Promise<unknown> {
+  if (typeof value === 'string') return resolveString(value, context, path);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) out.push(await resolve(value[i], context, `${path}[${i}]`));
+    return out;
+  }
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value))
+      out[key] = await resolve(child, context, `${path}.${key}`);
+    return out;
+  }
+  return value;
+}
+
+async function resolveString(source: string, context: unknown, path: string): Promise<unknown> {
+  const parts = parseTemplate(source);
+  const label = `template in "${path}"`;
+  // A string that is one template keeps the value's JSON type (a number, an object...).
+  if (isWholeExpression(parts))
+    return toJson(await evaluate((parts[0] as { expression: string }).expression, context, label));
+  let text = '';
+  for (const part of parts) {
+    if (part.kind === 'text') text += part.text;
+    else {
+      const value = toJson(await evaluate(part.expression, context, label));
+      text += value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+    }
+  }
+  return text;
+}
+
+async function evaluate(expression: string, context: unknown, label: string): Promise<unknown> {
+  try {
+    return await jsonata(expression).evaluate(context);
+  } catch (err) {
+    throw new Error(`${label}: ${describe(err)}`, { cause: err });
+  }
+}
+
+/** JSONata's sequences and undefined become plain JSON (undefined → null). */
+function toJson(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value) ?? 'null');
+}
+
+/** JSONata's boolean rules: empty strings, arrays, objects, 0, null and undefined are false. */
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(truthy);
+  if (value && typeof value === 'object') return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const message = e?.message ?? String(err);
+  return e?.code && !message.startsWith(e.code) ? `${e.code}: ${message}` : message;
+}

@@ -1,0 +1,166 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import type { AddressPolicy } from './address-policy.ts';
+
+export interface SafeRequestSpec {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+  /** Deadline for the whole exchange, redirects included. */
+  timeoutMs: number;
+}
+
+export interface HttpResponseData {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: unknown;
+}
+
+/** The request was refused before connecting (address policy, scheme, redirect loop): retrying cannot help. */
+export class RequestRefusedError extends Error {
+  override readonly name = 'RequestRefusedError';
+}
+
+export const MAX_REDIRECTS = 5;
+export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+/**
+ * One HTTP exchange for an http node. Redirects are followed by hand so every hop goes through the
+ * address policy, which is applied to the address actually connected to (a custom DNS lookup), so
+ * a host name cannot resolve its way around it.
+ */
+export async function safeRequest(
+  spec: SafeRequestSpec,
+  policy: AddressPolicy,
+  cancelled: AbortSignal,
+): Promise<HttpResponseData> {
+  const deadline = AbortSignal.timeout(spec.timeoutMs);
+  const signal = AbortSignal.any([cancelled, deadline]);
+  let { method, body } = spec;
+  let headers = { ...spec.headers };
+  let url = new URL(spec.url);
+  for (let hop = 0; ; hop++) {
+    let res: IncomingMessage;
+    try {
+      res = await send(url, method, headers, body, policy, signal);
+    } catch (err) {
+      if (deadline.aborted) throw new Error(`request to ${url.origin} timed out after ${spec.timeoutMs} ms`);
+      throw err;
+    }
+    const location = res.headers.location;
+    if (!REDIRECT_STATUSES.has(res.statusCode ?? 0) || !location) {
+      return {
+        status: res.statusCode ?? 0,
+        headers: plainHeaders(res.headers),
+        body: await readBody(res, method),
+      };
+    }
+    res.resume();
+    if (hop >= MAX_REDIRECTS) throw new RequestRefusedError(`more than ${MAX_REDIRECTS} redirects`);
+    const next = new URL(location, url);
+    if (next.origin !== url.origin) headers = withoutCredentials(headers);
+    if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) {
+      method = 'GET';
+      body = undefined;
+    }
+    url = next;
+  }
+}
+
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: unknown,
+  policy: AddressPolicy,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return Promise.reject(
+      new RequestRefusedError(`only http and https URLs are allowed, not ${url.protocol}`),
+    );
+  }
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const allowHost = policy.hostAllowed(hostname);
+  if (isIP(hostname) && !allowHost) {
+    const refusal = policy.refusal(hostname);
+    if (refusal) return Promise.reject(new RequestRefusedError(`refused ${url.origin}: ${refusal}`));
+  }
+  const payload = encodeBody(body, headers);
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, {
+      method,
+      headers: payload.headers,
+      signal,
+      lookup: allowHost ? undefined : guardedLookup(policy, url.origin),
+    });
+    req.on('response', resolve);
+    req.on('error', (err) => reject(err.cause instanceof RequestRefusedError ? err.cause : err));
+    req.end(payload.data);
+  });
+}
+
+/** A DNS lookup that refuses when any address of the name is not allowed. */
+function guardedLookup(policy: AddressPolicy, origin: string): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err) return callback(err, '', 0);
+      const refusal = addresses.map((a) => policy.refusal(a.address)).find(Boolean);
+      if (refusal) return callback(new RequestRefusedError(`refused ${origin}: ${refusal}`), '', 0);
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      const first = addresses[0]!;
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
+function encodeBody(body: unknown, headers: Record<string, string>) {
+  if (body === undefined || body === null) return { headers, data: undefined };
+  if (typeof body === 'string') return { headers, data: body };
+  const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
+  return {
+    headers: hasType ? headers : { ...headers, 'content-type': 'application/json' },
+    data: JSON.stringify(body),
+  };
+}
+
+async function readBody(res: IncomingMessage, method: string): Promise<unknown> {
+  if (method === 'HEAD') return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      res.destroy();
+      throw new RequestRefusedError(`response body is larger than ${MAX_RESPONSE_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (/\bjson\b/i.test(String(res.headers['content-type'] ?? ''))) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function plainHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = value;
+  return out;
+}
+
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase())),
+  );
+}

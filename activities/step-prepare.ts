@@ -1,0 +1,92 @@
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { NodeType } from '../core/dag/definition.ts';
+import { checkWithFields } from '../core/dag/node-fields.ts';
+import type { JsonValue } from '../core/run-status.ts';
+import type { NodeTask } from './dag-run.types.ts';
+import { ExpressionError, type ExpressionPool } from './expressions/expression-pool.ts';
+import { RequestRefusedError } from './http/safe-request.ts';
+import type { StepRef, StepStore } from './step-store.ts';
+
+/** Node types whose work is only expression evaluation (bounded by the pool's deadline). */
+const PURE_TYPES: ReadonlySet<NodeType> = new Set(['transform', 'condition']);
+
+export type Prepared =
+  /** An earlier attempt already finished the step (its worker died before reporting). */
+  | { kind: 'done'; status: 'success' | 'skipped' }
+  | { kind: 'skipped' }
+  | { kind: 'go'; step: StepRef; input: Record<string, unknown>; values: Record<string, unknown> };
+
+/**
+ * The common start of every node: evaluate `when`, resolve `{{ }}` templates in `with` (and the
+ * node's own expression) in the expression pool, check the resolved fields, and mark the step
+ * running with this attempt and its inputs.
+ */
+export async function prepareStep(
+  steps: StepStore,
+  expressions: ExpressionPool,
+  task: NodeTask,
+  attempt: number,
+): Promise<Prepared> {
+  const { runId, node } = task;
+  const began = new Date();
+  const { step, context } = await steps.snapshot(runId, node.id);
+  if (!step)
+    throw ApplicationFailure.nonRetryable(`step "${node.id}" of run ${runId} does not exist`, 'StepMissing');
+  if (step.status === 'success' || step.status === 'skipped') return { kind: 'done', status: step.status };
+  if (step.status !== 'pending' && step.status !== 'running') {
+    throw ApplicationFailure.nonRetryable(`step "${node.id}" is already ${step.status}`, 'StepClosed');
+  }
+  const nodeWith = node.with ?? {};
+  const expression =
+    typeof nodeWith.expression === 'string' ? { expression: nodeWith.expression } : undefined;
+  let evaluated;
+  try {
+    evaluated = await expressions.evaluate({
+      context,
+      ...(node.when === undefined ? {} : { when: node.when }),
+      with: nodeWith,
+      ...(expression ? { expressions: expression } : {}),
+    });
+  } catch (err) {
+    await steps.update(runId, node.id, {
+      attempt,
+      error: (err as Error).message,
+      input: nodeWith as JsonValue,
+    });
+    throw toActivityFailure(err);
+  }
+  if (!evaluated.proceed) {
+    await steps.skip(runId, [node.id]);
+    return { kind: 'skipped' };
+  }
+  const input = evaluated.with ?? {};
+  const startedAt = step.startedAt ?? began;
+  // Pure nodes finish within the expression deadline: their one final write says it all.
+  if (!PURE_TYPES.has(node.type)) {
+    await steps.update(runId, node.id, {
+      status: 'running',
+      attempt,
+      startedAt,
+      input: input as JsonValue,
+      error: null,
+    });
+  }
+  const problems = checkWithFields(node.type, input, true);
+  if (problems.length) {
+    const message = `resolved ${problems.join('; ')}`;
+    await steps.update(runId, node.id, { attempt, input: input as JsonValue, error: message });
+    throw ApplicationFailure.nonRetryable(message, 'BadNodeInput');
+  }
+  return { kind: 'go', step: { runId, nodeId: node.id, startedAt }, input, values: evaluated.values ?? {} };
+}
+
+/**
+ * Turns an error from a node's work into what Temporal should do with it: definition-level errors
+ * (bad expression, refused address) never succeed on retry; anything else follows the node's policy.
+ */
+export function toActivityFailure(err: unknown): Error {
+  if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
+  const e = err instanceof Error ? err : new Error(String(err));
+  const nonRetryable = e instanceof ExpressionError || e instanceof RequestRefusedError;
+  return ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable });
+}

@@ -1,0 +1,63 @@
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { BadRequestError } from '../../core/errors.ts';
+import type { RunStatus } from '../../core/run-status.ts';
+import { RunStep, WorkflowRun } from '../../db/entities/index.ts';
+import type { EntityManager } from '../../db/orm.ts';
+import type { Services } from '../../infra/services.ts';
+import { getRun } from './run-query.service.ts';
+import type { RunView } from './run-view.ts';
+import { runWorkflowId, waitForRunWorkflow } from './run-wait.ts';
+
+/** How long a cancel request waits for the engine to record `cancelled` before answering. */
+export const CANCEL_SETTLE_MS = 10_000;
+
+const CANCELLABLE: readonly RunStatus[] = ['pending', 'running'];
+
+/**
+ * Cancels a pending or running run (else 400 naming its status) and returns it once the engine has
+ * recorded the outcome: the request asks Temporal to cancel `run:<id>`, then awaits the workflow's
+ * close (no polling). The returned run shows what really happened: `cancelled`, or the terminal
+ * status the run reached first. A run still pending after CANCEL_SETTLE_MS was never picked up by a
+ * worker: its workflow is terminated and the row recorded `cancelled` here. A run still running then
+ * is returned as is (the route answers 202).
+ */
+export async function cancelRun(services: Services, workspaceId: string, runId: string): Promise<RunView> {
+  const em = services.orm.em.fork();
+  const before = await getRun(em, workspaceId, runId);
+  if (!CANCELLABLE.includes(before.status)) {
+    throw new BadRequestError(`Run is ${before.status}; only pending or running runs can be cancelled`);
+  }
+  const handle = services.temporal.client.workflow.getHandle(runWorkflowId(runId));
+  let exists = true;
+  try {
+    await handle.cancel();
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    exists = false; // never started, or already closed
+  }
+  if (exists) await waitForRunWorkflow(services.temporal.client, runId, CANCEL_SETTLE_MS);
+  const after = await getRun(em, workspaceId, runId);
+  if (after.status === 'pending' || (!exists && after.status === 'running')) {
+    // No worker has the run (or its workflow is gone): nothing else will ever record its end.
+    await handle.terminate('cancelled before a worker picked the run up').catch((err: unknown) => {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    });
+    await recordCancelled(em, runId);
+    return getRun(em, workspaceId, runId);
+  }
+  return after;
+}
+
+async function recordCancelled(em: EntityManager, runId: string): Promise<void> {
+  const now = new Date();
+  await em.nativeUpdate(
+    WorkflowRun,
+    { id: runId, status: { $in: ['pending', 'running'] } },
+    { status: 'cancelled', finishedAt: now },
+  );
+  await em.nativeUpdate(
+    RunStep,
+    { runId, status: { $in: ['pending', 'running'] } },
+    { status: 'cancelled', finishedAt: now },
+  );
+}

@@ -1,0 +1,57 @@
+import type { InferEntity } from '@mikro-orm/core';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../../core/search-attributes.ts';
+import { UnavailableError } from '../../core/errors.ts';
+import { WorkflowRun } from '../../db/entities/index.ts';
+import type { Services } from '../../infra/services.ts';
+import { runWorkflowId } from './run-wait.ts';
+
+type RunRow = InferEntity<typeof WorkflowRun>;
+
+/** The workflow type of the DAG interpreter (workflows/dag-run.workflow.ts). */
+export const DAG_RUN_WORKFLOW = 'dagRun';
+
+/**
+ * Starts the run's Temporal workflow. Starting is idempotent: the id `run:<run_id>` may exist only
+ * once (REJECT_DUPLICATE also refuses it after the first execution closed), so a second start of
+ * the same run, e.g. by an Idempotency-Key replay racing the first request, is a no-op.
+ * With `onError: 'fail-run'`, when Temporal refuses, the still-pending row is marked failed (never
+ * left silently pending) and UnavailableError (503) is thrown.
+ */
+export async function launchRun(
+  services: Services,
+  run: RunRow,
+  workflowName: string,
+  options: { onError: 'fail-run' | 'ignore' },
+): Promise<void> {
+  try {
+    await services.temporal.client.workflow.start(DAG_RUN_WORKFLOW, {
+      workflowId: runWorkflowId(run.id),
+      taskQueue: services.config.temporal.taskQueue,
+      args: [{ runId: run.id }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SA_WORKSPACE, value: run.workspaceId },
+        { key: SA_WORKFLOW, value: run.workflowId },
+        { key: SA_SOURCE, value: run.trigger.source },
+        { key: SA_API_KEY, value: run.trigger.api_key_id ?? '' },
+      ],
+      memo: { workflow_name: workflowName, workflow_version: run.workflowVersion },
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    services.log.error({ err, runId: run.id }, 'could not start run on Temporal');
+    // A replay's extra start may fail while the first request's start succeeds: leave the run alone.
+    if (options.onError === 'ignore') return;
+    await services.orm.em.fork().nativeUpdate(
+      WorkflowRun,
+      { id: run.id, status: 'pending' },
+      {
+        status: 'failed',
+        errorMessage: `Could not start the run on the workflow engine: ${(err as Error).message}`,
+        finishedAt: new Date(),
+      },
+    );
+    throw new UnavailableError('Workflow engine unavailable: the run could not be started', err);
+  }
+}

@@ -1,0 +1,69 @@
+import type { InferEntity } from '@mikro-orm/core';
+import type { FilterQuery } from '@mikro-orm/core';
+import { BadRequestError, NotFoundError } from '../../core/errors.ts';
+import { WorkflowRun } from '../../db/entities/index.ts';
+import type { EntityManager } from '../../db/orm.ts';
+import { isUuid, LIST_LIMIT_DEFAULT, type ListRequest } from './run-request.ts';
+import { loadRunView, runSummaryView, type RunSummaryView, type RunView } from './run-view.ts';
+
+type RunRow = InferEntity<typeof WorkflowRun>;
+
+/** The run with its steps, or 404 when it is not in the workspace. */
+export async function getRun(em: EntityManager, workspaceId: string, runId: string): Promise<RunView> {
+  const view = await loadRunView(em, workspaceId, runId);
+  if (!view) throw new NotFoundError('Run');
+  return view;
+}
+
+export interface RunPage {
+  runs: RunSummaryView[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  next_cursor: string | null;
+}
+
+/** The workspace's runs, newest first, paged by an opaque keyset cursor over (created_at, id). */
+export async function listRuns(em: EntityManager, workspaceId: string, q: ListRequest): Promise<RunPage> {
+  const limit = q.limit ?? LIST_LIMIT_DEFAULT;
+  const where: FilterQuery<RunRow> = { workspaceId };
+  if (q.workflow_id) where.workflowId = q.workflow_id;
+  if (q.status) where.status = q.status;
+  if (q.cursor) {
+    const after = decodeCursor(q.cursor);
+    where.$or = [
+      { createdAt: { $lt: after.createdAt } },
+      { createdAt: after.createdAt, id: { $lt: after.id } },
+    ];
+  }
+  const rows = await em.find(WorkflowRun, where, {
+    orderBy: { createdAt: 'desc', id: 'desc' },
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    runs: page.map(runSummaryView),
+    next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+  };
+}
+
+function encodeCursor(run: RunRow): string {
+  return Buffer.from(JSON.stringify([run.createdAt.toISOString(), run.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    const createdAt = new Date(String(at));
+    if (
+      typeof at === 'string' &&
+      typeof id === 'string' &&
+      isUuid(id) &&
+      !Number.isNaN(createdAt.getTime())
+    ) {
+      return { createdAt, id };
+    }
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new BadRequestError('Invalid query: cursor is not one this API returned');
+}

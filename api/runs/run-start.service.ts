@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { InferEntity } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { AppError, BadRequestError, NotFoundError, UnprocessableError } from '../../core/errors.ts';
+import type { JsonValue } from '../../core/run-status.ts';
+import { WorkflowDefinition, WorkflowRun } from '../../db/entities/index.ts';
+import type { EntityManager } from '../../db/orm.ts';
+import type { Services } from '../../infra/services.ts';
+import type { AuthContext } from '../context.ts';
+import { describeProblems } from '../workflows/definitions.service.ts';
+import { describeInputProblems } from '../workflows/input-schema.ts';
+import type { RunnableVersions } from '../workflows/runnable-versions.ts';
+import { requestHash } from './idempotency.ts';
+import { launchRun } from './run-launcher.ts';
+import type { StartRequest } from './run-request.ts';
+
+type RunRow = InferEntity<typeof WorkflowRun>;
+type DefinitionRow = InferEntity<typeof WorkflowDefinition>;
+
+export interface StartRunDeps {
+  readonly services: Services;
+  readonly versions: RunnableVersions;
+}
+
+/**
+ * Starts a run of the workflow `workflowId` for the caller, or returns the run an earlier request
+ * with the same Idempotency-Key started. Throws 404 for a workflow outside the caller's workspace,
+ * 400 for a workflow that is not active, invalid, or whose input does not match its schema, 422 for
+ * a key reused with another request, 503 when Temporal refuses the start.
+ */
+export async function startRun(
+  deps: StartRunDeps,
+  auth: AuthContext,
+  workflowId: string,
+  request: StartRequest,
+  idempotencyKey: string | undefined,
+): Promise<RunRow> {
+  const em = deps.services.orm.em.fork();
+  const definition = await em.findOne(WorkflowDefinition, { id: workflowId, workspaceId: auth.workspaceId });
+  if (!definition) throw new NotFoundError('Workflow');
+  const hash = idempotencyKey ? requestHash(definition.id, request.inputData) : undefined;
+  if (idempotencyKey) {
+    // A replay returns the first run even if the workflow was paused or changed since.
+    const prior = await em.findOne(WorkflowRun, { workspaceId: auth.workspaceId, idempotencyKey });
+    if (prior) return replay(deps, prior, hash, definition.name);
+  }
+  await checkRunnable(deps, em, definition, request.inputData);
+  const run: RunRow = {
+    id: randomUUID(),
+    workspaceId: auth.workspaceId,
+    workflowId: definition.id,
+    workflowVersion: definition.version,
+    status: 'pending',
+    inputData: request.inputData as JsonValue,
+    outputData: null,
+    errorMessage: null,
+    trigger: { source: 'external_api', api_key_id: auth.apiKeyId, owner_id: auth.ownerId },
+    idempotencyKey: idempotencyKey ?? null,
+    idempotencyHash: hash ?? null,
+    createdAt: new Date(),
+    startedAt: null,
+    finishedAt: null,
+  };
+  try {
+    // One plain INSERT (no unit-of-work transaction): this is on every start's critical path.
+    await em.insert(WorkflowRun, run);
+  } catch (err) {
+    // Concurrent requests with one key: the unique (workspace_id, idempotency_key) picked a winner.
+    if (!(err instanceof UniqueConstraintViolationException) || !idempotencyKey) throw err;
+    const winner = await deps.services.orm.em
+      .fork()
+      .findOneOrFail(WorkflowRun, { workspaceId: auth.workspaceId, idempotencyKey });
+    return replay(deps, winner, hash, definition.name);
+  }
+  await Promise.all([
+    launchRun(deps.services, run, definition.name, { onError: 'fail-run' }),
+    em.nativeUpdate(WorkflowDefinition, { id: definition.id }, { lastRunAt: run.createdAt }),
+  ]);
+  return run;
+}
+
+async function checkRunnable(
+  deps: StartRunDeps,
+  em: EntityManager,
+  definition: DefinitionRow,
+  inputData: unknown,
+): Promise<void> {
+  if (definition.status !== 'active') {
+    throw new BadRequestError(
+      `Workflow '${definition.name}' is ${definition.status}; only active workflows can run`,
+    );
+  }
+  const version = await deps.versions.get(em, definition.id, definition.version);
+  if (!version) throw new AppError(500, `Workflow version ${definition.version} is missing`);
+  if (version.problems.length > 0) {
+    throw new BadRequestError(`Workflow definition is invalid: ${describeProblems(version.problems)}`, {
+      problems: version.problems,
+    });
+  }
+  if (version.schemaError) {
+    throw new BadRequestError(`The workflow's input_schema is invalid: ${version.schemaError}`);
+  }
+  const problems = version.validateInput?.(inputData) ?? [];
+  if (problems.length > 0) {
+    throw new BadRequestError(`input_data does not match input_schema: ${describeInputProblems(problems)}`, {
+      problems,
+    });
+  }
+}
+
+async function replay(
+  deps: StartRunDeps,
+  prior: RunRow,
+  hash: string | undefined,
+  workflowName: string,
+): Promise<RunRow> {
+  if (prior.idempotencyHash !== hash) {
+    throw new UnprocessableError(
+      'Idempotency-Key was already used with a different request (workflow or input_data)',
+    );
+  }
+  // The first request may still be between its insert and its start (or may have died there):
+  // starting again is a no-op once the workflow exists, and makes sure a waiting replay finds it.
+  if (prior.status === 'pending') {
+    await launchRun(deps.services, prior, workflowName, { onError: 'ignore' });
+  }
+  return prior;
+}

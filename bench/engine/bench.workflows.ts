@@ -1,0 +1,3 @@
+// Bundle entry of the benchmark worker: dagen's workflows plus the hand-written baselines, side by side.
+export * from '../../workflows/index.ts';
+export * from './baseline.workflows.ts';

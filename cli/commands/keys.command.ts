@@ -1,0 +1,161 @@
+import {
+  type ApiKeySummary,
+  checkRateLimit,
+  checkScopes,
+  createApiKey,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  listApiKeys,
+  revokeApiKey,
+  rotateApiKey,
+} from '../../api/auth/api-keys.service.ts';
+import { findUser, findWorkspace } from '../../api/auth/tenants.service.ts';
+import { resolvePepper } from '../../infra/data-dir.ts';
+import { type Command, requiredFlag, stringFlag, UsageError } from '../command.ts';
+import { announceKeyChange, withAdminDb } from './admin-connections.ts';
+
+const SECRET_WARNING = 'Copy it now: it is shown once and stored nowhere.';
+
+export const keysCreateCommand: Command = {
+  name: 'keys create',
+  summary: 'Create an API key; prints the key once',
+  usage:
+    'dagen keys create --workspace W --owner EMAIL --scopes agents,workflows [--name N] [--rate-limit 1-600] [--expires-at ISO] [--json]',
+  async run(ctx) {
+    const workspace = requiredFlag(ctx, 'workspace');
+    const owner = requiredFlag(ctx, 'owner');
+    const scopes = checkScopes(
+      requiredFlag(ctx, 'scopes')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+    const rateLimit = checkRateLimit(
+      numberFlag(stringFlag(ctx, 'rate-limit'), DEFAULT_RATE_LIMIT_PER_MINUTE),
+    );
+    const expiresAt = dateFlag(stringFlag(ctx, 'expires-at'));
+    const name = stringFlag(ctx, 'name') ?? 'default';
+    const pepper = resolvePepper(ctx.config, { create: false });
+    return withAdminDb(ctx.config, async (em) => {
+      const ws = await findWorkspace(em, workspace);
+      const user = await findUser(em, ws.id, owner);
+      const created = await createApiKey(em, pepper, {
+        workspaceId: ws.id,
+        ownerId: user.id,
+        name,
+        scopes,
+        rateLimitPerMinute: rateLimit,
+        expiresAt,
+      });
+      return {
+        id: created.id,
+        key: created.plaintext,
+        prefix: created.prefix,
+        name,
+        workspace_id: ws.id,
+        owner_id: user.id,
+        scopes,
+        rate_limit_per_minute: rateLimit,
+        expires_at: expiresAt?.toISOString() ?? null,
+      };
+    });
+  },
+  render: (r) => {
+    const k = r as { id: string; key: string; scopes: string[]; rate_limit_per_minute: number };
+    return `Created key ${k.id} (scopes ${k.scopes.join(',')}, ${k.rate_limit_per_minute}/min). ${SECRET_WARNING}\n${k.key}`;
+  },
+};
+
+export const keysListCommand: Command = {
+  name: 'keys list',
+  summary: "List a workspace's API keys (prefixes only, never secrets)",
+  usage: 'dagen keys list --workspace W [--json]',
+  async run(ctx) {
+    const workspace = requiredFlag(ctx, 'workspace');
+    return withAdminDb(ctx.config, async (em) => {
+      const ws = await findWorkspace(em, workspace);
+      return { workspace_id: ws.id, keys: await listApiKeys(em, ws.id) };
+    });
+  },
+  render: (r) => {
+    const { keys } = r as { keys: ApiKeySummary[] };
+    if (keys.length === 0) return 'No keys';
+    return keys
+      .map(
+        (k) =>
+          `${k.id}  ${k.prefix}…  ${k.status.padEnd(8)}  ${k.scopes.join(',').padEnd(16)}  ${k.rate_limit_per_minute}/min  ${k.total_requests} requests  ${k.name}`,
+      )
+      .join('\n');
+  },
+};
+
+export const keysRevokeCommand: Command = {
+  name: 'keys revoke',
+  summary: 'Revoke an API key at once, in every API process',
+  usage: 'dagen keys revoke ID [--json]',
+  async run(ctx) {
+    const id = onlyArg(ctx.args, 'keys revoke ID');
+    const key = await withAdminDb(ctx.config, (em) => revokeApiKey(em, id));
+    return { ...key, invalidation_published: await announceKeyChange(ctx.config, ctx.log, id) };
+  },
+  render: (r) => `Revoked key ${(r as ApiKeySummary).id}`,
+};
+
+export const keysRotateCommand: Command = {
+  name: 'keys rotate',
+  summary: 'Issue a replacement key; the old one keeps working for --overlap (default: none)',
+  usage: 'dagen keys rotate ID [--overlap 1h] [--json]',
+  async run(ctx) {
+    const id = onlyArg(ctx.args, 'keys rotate ID');
+    const overlapMs = parseDuration(stringFlag(ctx, 'overlap') ?? '0');
+    const pepper = resolvePepper(ctx.config, { create: false });
+    const rotated = await withAdminDb(ctx.config, (em) => rotateApiKey(em, pepper, id, overlapMs));
+    return {
+      id: rotated.id,
+      key: rotated.plaintext,
+      prefix: rotated.prefix,
+      replaces: rotated.replaces,
+      old_key_expires_at: rotated.oldKeyExpiresAt,
+      invalidation_published: await announceKeyChange(ctx.config, ctx.log, id),
+    };
+  },
+  render: (r) => {
+    const k = r as { id: string; key: string; replaces: string; old_key_expires_at: string };
+    return `New key ${k.id} replaces ${k.replaces}, which stops working at ${k.old_key_expires_at}. ${SECRET_WARNING}\n${k.key}`;
+  },
+};
+
+export const KEY_COMMANDS: Command[] = [
+  keysCreateCommand,
+  keysListCommand,
+  keysRevokeCommand,
+  keysRotateCommand,
+];
+
+const DURATION = /^(\d+)(ms|s|m|h|d)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `15m`, `1h`, `2d` (a bare number is seconds) to milliseconds. */
+export function parseDuration(text: string): number {
+  const m = DURATION.exec(text.trim());
+  if (!m) throw new UsageError(`not a duration: '${text}' (use e.g. 30s, 15m, 1h, 2d)`);
+  return Number(m[1]) * UNIT_MS[m[2] ?? 's']!;
+}
+
+function numberFlag(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || Number.isNaN(n)) throw new UsageError(`not a number: '${value}'`);
+  return n;
+}
+
+function dateFlag(value: string | undefined): Date | null {
+  if (value === undefined) return null;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`not an ISO date/time: '${value}'`);
+  return date;
+}
+
+function onlyArg(args: readonly string[], usage: string): string {
+  if (args.length !== 1) throw new UsageError(`usage: dagen ${usage}`);
+  return args[0]!;
+}

@@ -1,0 +1,70 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A small HTTP server for http-node tests, listening on every interface so that a request the
+ * engine should have refused (127.0.0.2, ::1) would really arrive: `hits` proves it never did.
+ */
+export interface TestServer {
+  port: number;
+  /** Paths requested so far, in order. */
+  hits: string[];
+  /** Paths whose request was aborted by the client before an answer. */
+  aborted: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  const hits: string[] = [];
+  const aborted: string[] = [];
+  const flakyCounts = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://test');
+    hits.push(url.pathname);
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const [, route, arg] = url.pathname.split('/');
+      if (route === 'flaky') {
+        // Fails the first two requests for each key, then answers.
+        const count = (flakyCounts.get(arg ?? '') ?? 0) + 1;
+        flakyCounts.set(arg ?? '', count);
+        if (count <= 2) return send(res, 500, { error: `failure ${count}` });
+        return send(res, 200, { ok: true, count });
+      }
+      if (route === 'slow') {
+        res.on('close', () => {
+          if (!res.writableEnded) aborted.push(url.pathname);
+        });
+        return; // never answers
+      }
+      if (route === 'redirect') {
+        res.writeHead(302, { location: url.searchParams.get('to') ?? '/' });
+        return res.end();
+      }
+      if (route === 'status') return send(res, Number(arg), { status: Number(arg) });
+      return send(res, 200, {
+        method: req.method,
+        path: url.pathname,
+        body: body ? JSON.parse(body) : null,
+        header: req.headers['x-test'] ?? null,
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '::', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    hits,
+    aborted,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = path.join(REPO_ROOT, 'bin', 'dagen.js');
+
+/** Variables global setup exports for in-process tests; a child must not inherit them. */
+const HARNESS_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'TEMPORAL_ADDRESS', 'DAGEN_KEY_PEPPER', 'LOG_LEVEL'];
+
+/** The environment of a fresh machine: this process's, minus what the test harness set. */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of HARNESS_VARIABLES) delete env[name];
+  return { ...env, ...extra };
+}
+
+export interface DagenProcess {
+  readonly child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** What was written to stdout alone. */
+  stdout(): string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+}
+
+/** Spawns `node bin/dagen.js …` from the repository root, as a user would. */
+export function spawnDagen(args: string[], env: NodeJS.ProcessEnv): DagenProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env, stdio: 'pipe' });
+  let text = '';
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  return { child, output: () => text, stdout: () => stdout, exited };
+}
+
+/** Runs a dagen command to completion. */
+export async function runDagen(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | string; output: string; stdout: string }> {
+  const p = spawnDagen(args, env);
+  const code = await p.exited;
+  return { code, output: p.output(), stdout: p.stdout() };
+}
+
+/** Polls `url` until it answers `status`, failing early with the process output if it exits. */
+export async function waitForStatus(
+  url: string,
+  status: number,
+  proc: DagenProcess,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: number | string | undefined;
+  void proc.exited.then((code) => (exited = code));
+  while (Date.now() < deadline) {
+    if (exited !== undefined) throw new Error(`dagen exited (${exited}) before ${url}:\n${proc.output()}`);
+    const got = await fetch(url, { signal: AbortSignal.timeout(2000) })
+      .then((r) => r.status)
+      .catch(() => 0);
+    if (got === status) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms:\n${proc.output()}`);
+}
+
+/** Pids of live processes whose command line mentions `needle` (e.g. a data dir). */
+export function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(needle)) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
