@@ -14,4 +14,6 @@ export default {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 120_000,
   maxWorkers: 1,
+  // A leaked socket in one test must not hold CI until its time limit; tests close what they open.
+  forceExit: true,
 };

@@ -13,6 +13,7 @@ import { startBenchStack, type BenchStack } from './engine/bench-stack.ts';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
 const CHAIN_ITERATIONS = Number(process.env.BENCH_CHAIN_ITERATIONS ?? 20);
+const SHAPE_ITERATIONS = Number(process.env.BENCH_SHAPE_ITERATIONS ?? 50);
 const CANCEL_ITERATIONS = Number(process.env.BENCH_CANCEL_ITERATIONS ?? 30);
 const WARMUP = 10;
 const CHAIN_LENGTH = 40;
@@ -42,6 +43,16 @@ async function main(): Promise<void> {
     print('(1) wait: true, 1-node transform vs execute 1-activity', waitSide);
     reportRatio('(1) p50', waitSide.ours.p50, waitSide.base.p50, { max: 1.15 });
     reportRatio('(1) p99', waitSide.ours.p99, waitSide.base.p99, { max: 1.25 });
+
+    // What-if for (1): the engine's three steps (start, node, complete) as regular vs local activities.
+    const client = stack.services.temporal.client;
+    const shape = await sideBySide(
+      SHAPE_ITERATIONS,
+      () => client.workflow.execute('engineShape', plain(stack, [3, 3, true])),
+      () => client.workflow.execute('engineShape', plain(stack, [3, 3, false])),
+    );
+    print('(1b) what-if: 3 local vs 3 regular activities in one workflow', shape, ['3 local', '3 regular']);
+    reportRatio('(1b) 3 local vs 1-activity baseline, p50', shape.ours.p50, waitSide.base.p50);
 
     const started: string[] = [];
     const startSide = await sideBySide(
@@ -144,10 +155,10 @@ async function sideBySide(
   return { ours: summarize(a), base: summarize(b) };
 }
 
-function print(title: string, side: Side): void {
+function print(title: string, side: Side, labels: [string, string] = ['dagen', 'temporal']): void {
   const row = (label: string, s: Summary) =>
     `  ${label.padEnd(9)} p50 ${s.p50.toFixed(1).padStart(7)} ms   p99 ${s.p99.toFixed(1).padStart(7)} ms   mean ${s.mean.toFixed(1).padStart(7)} ms`;
-  console.log(`\n${title} (n=${side.ours.n})\n${row('dagen', side.ours)}\n${row('temporal', side.base)}`);
+  console.log(`\n${title} (n=${side.ours.n})\n${row(labels[0], side.ours)}\n${row(labels[1], side.base)}`);
 }
 
 /** Waits for every started execution so later scenarios run on an idle worker. */

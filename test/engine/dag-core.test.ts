@@ -1,4 +1,6 @@
 // Pure engine logic: no Temporal, no Postgres.
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import { AddressPolicy } from '../../activities/http/address-policy.ts';
 import type { NodeSpec } from '../../core/dag/definition.ts';
 import { checkWithFields } from '../../core/dag/node-fields.ts';
@@ -196,5 +198,29 @@ describe('AddressPolicy', () => {
     expect(policy.refusal('192.168.1.6')).toBe('192.168.1.6 is a private address');
     expect(policy.hostAllowed('Internal.Example')).toBe(true);
     expect(policy.hostAllowed('other.example')).toBe(false);
+  });
+});
+
+describe('docs/workflow-definitions.md', () => {
+  const doc = readFileSync(new URL('../../docs/workflow-definitions.md', import.meta.url), 'utf8');
+  const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const example = JSON.parse(blocks[0]!) as Record<string, unknown>;
+  const schema = JSON.parse(blocks.find((b) => b.includes('"$schema"'))!) as Record<string, unknown>;
+
+  it('its example is a valid definition for the validator and for the published JSON Schema', () => {
+    expect(validateGraph(example).ok).toBe(true);
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const check = ajv.compile(schema);
+    expect(check(example) ? [] : check.errors).toEqual([]);
+  });
+
+  it('its JSON Schema rejects what the validator rejects field by field', () => {
+    const check = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const bad = {
+      name: 'x',
+      nodes: [{ id: 'a', type: 'delay', with: { seconds: 1, extra: 1 }, retry: { max_attempts: 2 } }],
+    };
+    expect(check(bad)).toBe(false);
+    expect(validateGraph(bad).ok).toBe(false);
   });
 });

@@ -122,6 +122,16 @@ describe('http nodes: retries, cancellation and SSRF refusals', () => {
     expect(step.output).toMatchObject({ status: 200, body: { path: '/echo/landed' } });
   });
 
+  it('bounds a call by its request timeout and a node by its own timeout_seconds', async () => {
+    const request = await runHttp({ url: `${base()}/slow/request-timeout`, timeout_seconds: 0.5 });
+    expect(request.run.errorMessage).toMatch(
+      /^node "call" failed: request to http:\/\/127\.0\.0\.1:\d+ timed out after 500 ms/,
+    );
+    const node = await runHttp({ url: `${base()}/slow/node-timeout` }, { timeout_seconds: 1 });
+    expect(node.run.errorMessage).toBe('node "call" failed: timed out (START_TO_CLOSE)');
+    expect(node.step.status).toBe('failed');
+  });
+
   it('aborts a slow call when the run is cancelled: step and run become cancelled', async () => {
     const wf = await saveWorkflow(h, workspaceId, {
       nodes: [{ id: 'call', type: 'http', with: { url: `${base()}/slow/cancel-me`, timeout_seconds: 120 } }],
