@@ -67,5 +67,3 @@ export function createNodeActivities({ orm, expressions, policy }: NodeActivityD
     },
   };
 }
-
-export type NodeActivities = ReturnType<typeof createNodeActivities>;

@@ -107,5 +107,3 @@ async function finishRunRow(
 ): Promise<void> {
   await em.nativeUpdate(WorkflowRun, { id: runId, status: LIVE_RUN }, { ...patch, finishedAt: new Date() });
 }
-
-export type RunRecordActivities = ReturnType<typeof createRunRecordActivities>;

@@ -1,8 +1,10 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { NodeType } from '../core/dag/definition.ts';
 import { checkWithFields } from '../core/dag/node-fields.ts';
+import { stringsIn } from '../core/dag/template.ts';
 import type { JsonValue } from '../core/run-status.ts';
 import type { NodeTask } from './dag-run.types.ts';
+import type { ExpressionResult } from './expressions/expression-job.ts';
 import { ExpressionError, type ExpressionPool } from './expressions/expression-pool.ts';
 import { RequestRefusedError } from './http/safe-request.ts';
 import type { StepRef, StepStore } from './step-store.ts';
@@ -39,14 +41,17 @@ export async function prepareStep(
   const nodeWith = node.with ?? {};
   const expression =
     typeof nodeWith.expression === 'string' ? { expression: nodeWith.expression } : undefined;
-  let evaluated;
+  let evaluated: ExpressionResult = { proceed: true, with: nodeWith };
   try {
-    evaluated = await expressions.evaluate({
-      context,
-      ...(node.when === undefined ? {} : { when: node.when }),
-      with: nodeWith,
-      ...(expression ? { expressions: expression } : {}),
-    });
+    // Literal nodes (no `when`, no expression, no template) skip the trip to the expression pool.
+    if (node.when !== undefined || expression || hasTemplates(nodeWith)) {
+      evaluated = await expressions.evaluate({
+        context,
+        ...(node.when === undefined ? {} : { when: node.when }),
+        with: nodeWith,
+        ...(expression ? { expressions: expression } : {}),
+      });
+    }
   } catch (err) {
     await steps.update(runId, node.id, {
       attempt,
@@ -78,6 +83,11 @@ export async function prepareStep(
     throw ApplicationFailure.nonRetryable(message, 'BadNodeInput');
   }
   return { kind: 'go', step: { runId, nodeId: node.id, startedAt }, input, values: evaluated.values ?? {} };
+}
+
+function hasTemplates(value: Record<string, unknown>): boolean {
+  for (const found of stringsIn(value)) if (found.value.includes('{{')) return true;
+  return false;
 }
 
 /**

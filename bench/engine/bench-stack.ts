@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApiKey } from '../../api/auth/api-keys.service.ts';
 import { startApiServer, type ApiServer } from '../../api/server.ts';
 import { User, Workspace } from '../../db/entities/index.ts';
@@ -12,10 +14,9 @@ import { createLogger } from '../../infra/logger.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
 import { openServices, type Services } from '../../infra/services.ts';
 import { startDevServer } from '../../infra/temporal-dev-server.ts';
-import { createBaselineActivities } from './baseline.activities.ts';
 
 const BENCH_PEPPER = 'bench-pepper-0123456789abcdef0123456789abcdef';
-const BUNDLE_ENTRY = fileURLToPath(new URL('./bench.workflows.ts', import.meta.url));
+const WORKER_SCRIPT = fileURLToPath(new URL('./bench-worker.ts', import.meta.url));
 /** Keys are rate limited to 600/min each: the bench rotates through several. */
 const KEY_COUNT = 8;
 
@@ -32,7 +33,7 @@ export interface BenchStack {
 /**
  * Everything the engine benchmark runs against, as in production but on one machine: a Temporal dev
  * server (or TEMPORAL_ADDRESS), a fresh migrated database, the real API on a real port with real
- * keys, and one worker serving dagen's workflows and the baselines on the same task queue.
+ * keys, and one worker process serving dagen's workflows and the baselines on the same task queue.
  */
 export async function startBenchStack(): Promise<BenchStack> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -43,8 +44,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   if (server) cleanups.unshift(() => server.stop());
   const databaseUrl = await createDatabase(cleanups);
   const taskQueue = `bench-${randomUUID()}`;
-  const config = loadConfig({
-    ...process.env,
+  const env = {
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: server?.address ?? process.env.TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -53,31 +53,14 @@ export async function startBenchStack(): Promise<BenchStack> {
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  });
+  };
+  const config = loadConfig({ ...process.env, ...env });
   const log = createLogger(config.logLevel);
   const services = await openServices(config, log);
   cleanups.unshift(() => services.close());
 
-  // Built like worker/worker.ts's worker, plus the baselines' activity on the same task queue.
-  const connection = await NativeConnection.connect({ address: config.temporal.address! });
-  const dagen = createActivities({ orm: services.orm, config, log });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: BUNDLE_ENTRY, logger: quiet }),
-    activities: { ...dagen.activities, ...createBaselineActivities() },
-    maxHeartbeatThrottleInterval: '1 second',
-    defaultHeartbeatThrottleInterval: '1 second',
-  });
-  const running = worker.run().finally(async () => {
-    dagen.close();
-    await connection.close();
-  });
-  cleanups.unshift(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-  });
+  const worker = await spawnWorker({ ...process.env, ...env });
+  cleanups.unshift(() => worker.stop());
 
   const api: ApiServer = await startApiServer(services, createHttpMetrics('bench'));
   cleanups.unshift(() => api.close());
@@ -110,6 +93,21 @@ export async function startBenchStack(): Promise<BenchStack> {
   };
 }
 
+/** Starts bench-worker.ts as a child process and resolves once it polls its task queue. */
+async function spawnWorker(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [WORKER_SCRIPT], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = once(child, 'exit');
+  const lines = createInterface({ input: child.stdout });
+  for await (const line of lines) if (line === 'ready') break;
+  if (child.exitCode !== null) throw new Error(`bench worker exited with ${child.exitCode}`);
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 async function createDatabase(cleanups: (() => Promise<void>)[]): Promise<string> {
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const dbName = `dagen_bench_${process.pid}_${Date.now()}`;
@@ -132,6 +130,3 @@ async function adminQuery(adminUrl: string, sql: string): Promise<void> {
     await admin.end();
   }
 }
-
-const noop = () => undefined;
-const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };

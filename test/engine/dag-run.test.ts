@@ -221,4 +221,18 @@ describe('dagRun: the DAG interpreter on Temporal and Postgres', () => {
       input: { agent_id: 'helper', message: 'hi Ann' },
     });
   });
+  it('stops a workflow that runs itself after a bounded nesting depth', async () => {
+    const self = await saveWorkflow(env.h, env.workspaceId, {
+      nodes: [{ id: 'again', type: 'transform', with: { expression: '1' } }],
+    });
+    await saveNextVersion(env.h, self, {
+      nodes: [{ id: 'again', type: 'workflow', with: { workflow_id: self.workflowId } }],
+    });
+    const { runId, handle } = await startRun(env.h, { ...self, version: 2 });
+    await settle(handle);
+    const run = await loadRun(env.h, runId);
+    expect(run.status).toBe('failed');
+    expect(run.errorMessage).toMatch(/^node "again" failed: child run [0-9a-f-]+ failed: /);
+    expect(run.errorMessage).toContain('workflow nodes may nest at most 5 levels deep');
+  });
 });

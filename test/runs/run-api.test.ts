@@ -34,6 +34,17 @@ describe('run API: start, wait, read', () => {
     expect(def.lastRunAt).toBeInstanceOf(Date);
   });
 
+  it('wait: true answers 200 for a failed run too, with the failing node named', async () => {
+    const wf = await saveWorkflow(env.h, env.t, {
+      nodes: [{ id: 'boom', type: 'transform', with: { expression: '$error("bad input")' } }],
+    });
+    const res = await as(env.h, env.t).run(wf.id, { wait: true });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('failed');
+    expect(res.body.error_message).toContain('boom');
+    expect(res.body.steps).toEqual([expect.objectContaining({ node_id: 'boom', status: 'failed' })]);
+  });
+
   it('async start answers 202 with a Location to GET the run, and finds it in Temporal', async () => {
     const wf = await saveWorkflow(env.h, env.t, DOUBLE);
     const res = await as(env.h, env.t).run(wf.id, { input_data: { n: 1 } });
