@@ -43,7 +43,9 @@ describe('foundation: Temporal, Postgres and the API wired together', () => {
     const read = await h.http.get(`/api/v1/workflow/runs/${runId}`).set('X-API-Key', t.key);
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ status: 'success', output_data: { double: 42 } });
-    expect(read.body.steps).toEqual([expect.objectContaining({ node_id: 'double', status: 'success', output: 42 })]);
+    expect(read.body.steps).toEqual([
+      expect.objectContaining({ node_id: 'double', status: 'success', output: 42 }),
+    ]);
   });
 
   it('renders unknown routes and malformed JSON as { error }', async () => {
