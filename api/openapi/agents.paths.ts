@@ -17,7 +17,8 @@ export const agentsPaths: Record<string, unknown> = {
     get: guardedOperation({
       operationId: 'listAgents',
       summary: "List the agents the key's workspace can call",
-      description: "Builtin agents first, then the workspace's custom agents by name.",
+      description:
+        "Builtin agents first, then the workspace's custom agents by name. Each API process may serve a listing up to AGENT_LIST_CACHE_MS (default 1 s) old.",
       scope: 'agents',
       responses: {
         200: {
