@@ -2,8 +2,16 @@
 import type { NodeSpec, WorkflowGraph } from '../core/dag/definition.ts';
 import type { RunStatus } from '../core/run-status.ts';
 
+/** The workers' limits a run must respect, told to the workflow by `startRun`. */
+export interface RunLimits {
+  /** Most nodes of one run in flight at once (RUN_MAX_PARALLEL_NODES). */
+  maxParallel: number;
+  /** Deadline of one expression evaluation (EXPRESSION_TIMEOUT_MS): bounds the light activities. */
+  expressionTimeoutMs: number;
+}
+
 export type StartRunResult =
-  | { kind: 'ready'; graph: WorkflowGraph; maxParallel: number }
+  | { kind: 'ready'; graph: WorkflowGraph; limits: RunLimits }
   /** The pinned version is missing or no longer valid: the run must fail with `message`. */
   | { kind: 'invalid'; message: string }
   /** The row is already final (e.g. cancelled before a worker picked it up). */

@@ -50,7 +50,11 @@ export function createRunRecordActivities({ orm, config, expressions }: RunRecor
         { status: 'running', startedAt: new Date() },
       );
       await new StepStore(em).createPending(runId, checked.graph.nodes);
-      return { kind: 'ready', graph: checked.graph, maxParallel: config.runMaxParallelNodes };
+      return {
+        kind: 'ready',
+        graph: checked.graph,
+        limits: { maxParallel: config.runMaxParallelNodes, expressionTimeoutMs: config.expressionTimeoutMs },
+      };
     },
 
     /** Computes the output (the `output` expression, or the sinks' outputs) and records success. */

@@ -44,7 +44,9 @@ async function main(): Promise<void> {
     reportRatio('(1) p50', waitSide.ours.p50, waitSide.base.p50, { max: 1.15 });
     reportRatio('(1) p99', waitSide.ours.p99, waitSide.base.p99, { max: 1.25 });
 
-    // What-if for (1): the engine's three steps (start, node, complete) as regular vs local activities.
+    // Reference for (1): the engine's three steps (start, node, complete) as the local activities it
+    // uses vs as regular ones; the gap to (1) is the real work: the API's (HTTP, key gate, run row,
+    // reads) and the activities' Postgres reads and writes.
     const client = stack.services.temporal.client;
     const shape = await sideBySide(
       SHAPE_ITERATIONS,

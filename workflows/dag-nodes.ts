@@ -1,5 +1,5 @@
-// How the interpreter runs one node: activity-backed types in one activity, delays as durable
-// timers, workflow nodes as child runs. Deterministic workflow code only.
+// How the interpreter runs one node: transform, condition, http and agent nodes in one activity
+// each, delays as durable timers, workflow nodes as child runs. Deterministic workflow code only.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -8,29 +8,24 @@ import {
   TimeoutFailure,
   executeChild,
   isCancellation,
-  proxyActivities,
   sleep,
   uuid4,
 } from '@temporalio/workflow';
-import type { DagActivities } from '../activities/index.ts';
-import { NODE_DEFAULTS, type NodeSpec } from '../core/dag/definition.ts';
+import type { NodeSpec } from '../core/dag/definition.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../core/search-attributes.ts';
+import type { RunLimits } from '../activities/dag-run.types.ts';
+import { nodeActivities, stepRecord } from './dag-activities.ts';
 
-/** Timeout of the short activities that begin or complete a step (evaluate, write a row). */
-const STEP_RECORD_TIMEOUT = '60 seconds';
-/** Transient database errors are retried; definition errors are non-retryable anyway. */
-const STEP_RECORD_RETRY = { maximumAttempts: 5, initialInterval: '500 milliseconds' };
-/** An http or agent step that stops heartbeating this long is presumed lost (worker died). */
-const LONG_NODE_HEARTBEAT_TIMEOUT = '10 seconds';
 /** Child runs may start child runs, but not endlessly (a workflow that runs itself). */
 export const MAX_CHILD_DEPTH = 5;
-/** Extra activity time beyond an http node's own request timeout, for evaluation and writes. */
-const HTTP_TIMEOUT_MARGIN_SECONDS = 10;
 
-const steps = proxyActivities<DagActivities>({
-  startToCloseTimeout: STEP_RECORD_TIMEOUT,
-  retry: STEP_RECORD_RETRY,
-});
+/** The run a node belongs to, as every node of it needs it. */
+export interface RunScope {
+  runId: string;
+  /** How many parent runs started this one through workflow nodes. */
+  depth: number;
+  limits: RunLimits;
+}
 
 export type NodeOutcome =
   | { kind: 'done'; nodeId: string; status: 'success' | 'skipped' }
@@ -38,14 +33,14 @@ export type NodeOutcome =
   | { kind: 'cancelled'; nodeId: string; error: unknown };
 
 /** Runs one node to its outcome; never rejects, so the scheduler can race many of them. */
-export async function executeNode(runId: string, node: NodeSpec, depth: number): Promise<NodeOutcome> {
+export async function executeNode(run: RunScope, node: NodeSpec): Promise<NodeOutcome> {
   try {
     const status =
       node.type === 'delay'
-        ? await runDelay(runId, node)
+        ? await runDelay(run, node)
         : node.type === 'workflow'
-          ? await runChild(runId, node, depth)
-          : (await activitiesFor(node).runNode({ runId, node })).status;
+          ? await runChild(run, node)
+          : (await nodeActivities(node, run.limits).runNode({ runId: run.runId, node })).status;
     return { kind: 'done', nodeId: node.id, status };
   } catch (err) {
     if (isCancellation(err)) return { kind: 'cancelled', nodeId: node.id, error: err };
@@ -53,7 +48,8 @@ export async function executeNode(runId: string, node: NodeSpec, depth: number):
   }
 }
 
-async function runDelay(runId: string, node: NodeSpec): Promise<'success' | 'skipped'> {
+async function runDelay({ runId, limits }: RunScope, node: NodeSpec): Promise<'success' | 'skipped'> {
+  const steps = stepRecord(limits);
   const begun = await steps.beginStep({ runId, node });
   if (begun.status === 'skipped') return 'skipped';
   const seconds = Number(begun.with.seconds);
@@ -62,10 +58,11 @@ async function runDelay(runId: string, node: NodeSpec): Promise<'success' | 'ski
   return 'success';
 }
 
-async function runChild(runId: string, node: NodeSpec, depth: number): Promise<'success' | 'skipped'> {
+async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Promise<'success' | 'skipped'> {
   if (depth >= MAX_CHILD_DEPTH) {
     throw ApplicationFailure.nonRetryable(`workflow nodes may nest at most ${MAX_CHILD_DEPTH} levels deep`);
   }
+  const steps = stepRecord(limits);
   const begun = await steps.beginChildStep({ runId, node, childRunId: uuid4() });
   if (begun.status === 'skipped') return 'skipped';
   const { child } = begun;
@@ -92,26 +89,6 @@ async function runChild(runId: string, node: NodeSpec, depth: number): Promise<'
   }
   await steps.completeChildStep({ runId, nodeId: node.id, childRunId: child.runId });
   return 'success';
-}
-
-/** The node's own activity options: its timeout and retry policy from the definition. */
-function activitiesFor(node: NodeSpec) {
-  const retry = node.retry;
-  const httpTimeout = node.with?.timeout_seconds;
-  const defaultTimeout =
-    node.type === 'http' && typeof httpTimeout === 'number'
-      ? Math.max(NODE_DEFAULTS.timeoutSeconds, httpTimeout + HTTP_TIMEOUT_MARGIN_SECONDS)
-      : NODE_DEFAULTS.timeoutSeconds;
-  const long = node.type === 'http' || node.type === 'agent';
-  return proxyActivities<DagActivities>({
-    startToCloseTimeout: (node.timeout_seconds ?? defaultTimeout) * 1000,
-    ...(long ? { heartbeatTimeout: LONG_NODE_HEARTBEAT_TIMEOUT } : {}),
-    retry: {
-      maximumAttempts: retry?.max_attempts ?? NODE_DEFAULTS.retry.max_attempts,
-      initialInterval: Math.max(1, (retry?.backoff_seconds ?? NODE_DEFAULTS.retry.backoff_seconds) * 1000),
-      backoffCoefficient: 2,
-    },
-  });
 }
 
 /** The most specific message in a failure chain: the activity's own error, not "Activity task failed". */

@@ -1,19 +1,10 @@
-import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { DagActivities } from '../activities/index.ts';
+import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { NodeFailureRecord } from '../activities/dag-run.types.ts';
 import type { WorkflowGraph } from '../core/dag/definition.ts';
 import { DagSchedule, sinkNodeIds } from '../core/dag/schedule.ts';
 import type { RunStatus } from '../core/run-status.ts';
-import { executeNode, type NodeOutcome } from './dag-nodes.ts';
-
-/** Writes of the run row and step rows: short, retried until Postgres answers. */
-const RECORD_TIMEOUT = '30 seconds';
-const RECORD_RETRY = { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' };
-
-const record = proxyActivities<DagActivities>({
-  startToCloseTimeout: RECORD_TIMEOUT,
-  retry: RECORD_RETRY,
-});
+import { record, runRecord } from './dag-activities.ts';
+import { executeNode, type NodeOutcome, type RunScope } from './dag-nodes.ts';
 
 export interface DagRunInput {
   runId: string;
@@ -38,11 +29,12 @@ export async function dagRun(input: DagRunInput): Promise<DagRunResult> {
     const started = await record.startRun(runId);
     if (started.kind === 'finished') return { runId, status: started.status };
     if (started.kind === 'invalid') return await failRun(runId, started.message, []);
-    const failures = await runGraph(runId, started.graph, started.maxParallel, input.depth ?? 0);
+    const { graph, limits } = started;
+    const failures = await runGraph({ runId, depth: input.depth ?? 0, limits }, graph);
     const first = failures[0];
     if (first) return await failRun(runId, `node "${first.nodeId}" failed: ${first.error}`, failures);
     const done = await CancellationScope.nonCancellable(() =>
-      record.completeRun({ runId, output: started.graph.output, sinks: sinkNodeIds(started.graph.nodes) }),
+      runRecord(limits).completeRun({ runId, output: graph.output, sinks: sinkNodeIds(graph.nodes) }),
     );
     if (done.status === 'failed') throw ApplicationFailure.nonRetryable(done.message, 'RunFailed');
     return { runId, status: 'success' };
@@ -62,12 +54,7 @@ async function failRun(runId: string, message: string, failures: NodeFailureReco
  * what still runs) or at the run's cancellation (rethrown once every node has settled).
  * Returns the failed nodes, empty on success.
  */
-async function runGraph(
-  runId: string,
-  graph: WorkflowGraph,
-  maxParallel: number,
-  depth: number,
-): Promise<NodeFailureRecord[]> {
+async function runGraph(run: RunScope, graph: WorkflowGraph): Promise<NodeFailureRecord[]> {
   const schedule = new DagSchedule(graph.nodes);
   const nodesScope = new CancellationScope();
   const inFlight = new Map<string, Promise<NodeOutcome>>();
@@ -77,14 +64,14 @@ async function runGraph(
       if (failures.length === 0) {
         const skipped = schedule.propagateSkips();
         for (const node of schedule.ready()) {
-          if (inFlight.size >= maxParallel) break;
+          if (inFlight.size >= run.limits.maxParallel) break;
           schedule.start(node.id);
           inFlight.set(
             node.id,
-            nodesScope.run(() => executeNode(runId, node, depth)),
+            nodesScope.run(() => executeNode(run, node)),
           );
         }
-        if (skipped.length) await record.skipSteps({ runId, nodeIds: skipped });
+        if (skipped.length) await record.skipSteps({ runId: run.runId, nodeIds: skipped });
       }
       if (inFlight.size === 0) break;
       const outcome = await Promise.race(inFlight.values());

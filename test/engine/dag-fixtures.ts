@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import type { WorkflowGraph } from '../../core/dag/definition.ts';
 import type { JsonValue } from '../../core/run-status.ts';
 import {
@@ -11,6 +12,8 @@ import {
 } from '../../db/entities/index.ts';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
 import type { DagRunResult } from '../../workflows/dag-run.workflow.ts';
+
+const EventType = proto.temporal.api.enums.v1.EventType;
 
 export interface SavedWorkflow {
   workspaceId: string;
@@ -152,4 +155,34 @@ export function useEngineHarness(options: HarnessOptions = {}): {
     await env.h?.close();
   });
   return env;
+}
+
+/** One event of a run's Temporal history, reduced to what tests assert on. */
+export interface HistoryEntry {
+  /** The event type without its prefix: `MARKER_RECORDED`, `ACTIVITY_TASK_SCHEDULED`, … */
+  type: string;
+  /** The activity type of a scheduled activity or a local activity's marker. */
+  activity?: string;
+}
+
+/** The run's Temporal history as a list of event types (and the activities they concern). */
+export async function historyOf(handle: WorkflowHandle): Promise<HistoryEntry[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).map((event) => {
+    const type = EventType[event.eventType ?? 0]!.replace(/^EVENT_TYPE_/, '');
+    const scheduled = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    const marker = event.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+    const local = marker
+      ? (JSON.parse(Buffer.from(marker).toString()) as { activity_type?: string }).activity_type
+      : undefined;
+    const activity = scheduled ?? local ?? undefined;
+    return activity ? { type, activity } : { type };
+  });
+}
+
+/** Workflow task failures and timeouts: a wedged or crashed workflow task leaves one of these. */
+export function workflowTaskTrouble(history: HistoryEntry[]): string[] {
+  return history
+    .map((e) => e.type)
+    .filter((t) => t === 'WORKFLOW_TASK_FAILED' || t === 'WORKFLOW_TASK_TIMED_OUT');
 }

@@ -1,4 +1,13 @@
-import { loadRun, loadSteps, saveWorkflow, settle, startRun, useEngineHarness } from './dag-fixtures.ts';
+import {
+  historyOf,
+  loadRun,
+  loadSteps,
+  saveWorkflow,
+  settle,
+  startRun,
+  useEngineHarness,
+  workflowTaskTrouble,
+} from './dag-fixtures.ts';
 
 describe('hostile expressions fail their step and leave the worker healthy', () => {
   const env = useEngineHarness({ env: { EXPRESSION_TIMEOUT_MS: '1500', EXPRESSION_MEMORY_MB: '64' } });
@@ -16,6 +25,8 @@ describe('hostile expressions fail their step and leave the worker healthy', () 
     });
     const { runId, handle } = await startRun(env.h, wf);
     await settle(handle);
+    // The light node ran as a local activity inside the workflow task: that task never failed.
+    expect(workflowTaskTrouble(await historyOf(handle))).toEqual([]);
     return { run: await loadRun(env.h, runId), step: (await loadSteps(env.h, runId)).evil! };
   }
 

@@ -1,0 +1,94 @@
+// How the DAG interpreter calls its activities, and with which timeouts and retries.
+// Bookkeeping (run and step rows) and the light node types (transform, condition: expression
+// evaluation only, bounded by the expression deadline) are LOCAL activities: they run in the worker
+// that holds the workflow task, so they cost no server round trip. A local activity holds that
+// workflow task while it runs: the SDK heartbeats the task so it never times out, but new server
+// events (a timer firing, a cancellation, an http node's result) reach the workflow only at those
+// heartbeats or when the activity ends. So each one is short and bounded: its timeout always leaves
+// room for the expression deadline plus its database writes.
+// http and agent nodes stay regular activities: they heartbeat, any worker may run them, and a
+// cancellation reaches them through the server.
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { RunLimits } from '../activities/dag-run.types.ts';
+import type { DagActivities } from '../activities/index.ts';
+import { NODE_DEFAULTS, type NodeSpec } from '../core/dag/definition.ts';
+
+/** Writes of the run row (start, skips, fail, cancel): short, retried until Postgres answers. */
+const RECORD_TIMEOUT_MS = 30_000;
+const RECORD_RETRY = { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' };
+/** Step bookkeeping around a delay or child run: transient database errors are retried. */
+const STEP_RECORD_RETRY = { maximumAttempts: 5, initialInterval: '500 milliseconds' };
+/**
+ * What an evaluating local activity may take beyond the expression deadline: waiting for a free
+ * expression process and its reads and writes. Keeps the deadline well under the activity timeout,
+ * so a slow expression fails with its own clear error, never with an activity timeout.
+ */
+const EVALUATION_MARGIN_MS = 10_000;
+/** An http or agent step that stops heartbeating this long is presumed lost (worker died). */
+const LONG_NODE_HEARTBEAT_TIMEOUT = '10 seconds';
+/** Extra activity time beyond an http node's own request timeout, for evaluation and writes. */
+const HTTP_TIMEOUT_MARGIN_SECONDS = 10;
+
+/** Node types whose whole work is expression evaluation: run as local activities. */
+const LIGHT_TYPES: ReadonlySet<NodeSpec['type']> = new Set(['transform', 'condition']);
+
+/** Run-row writes that evaluate nothing; `startRun` runs before the limits are known. */
+export const record = proxyLocalActivities<DagActivities>({
+  startToCloseTimeout: RECORD_TIMEOUT_MS,
+  retry: RECORD_RETRY,
+});
+
+/** The longest an evaluating local activity may run: the expression deadline plus the margin. */
+function evaluationTimeoutMs(limits: RunLimits): number {
+  return Math.max(RECORD_TIMEOUT_MS, limits.expressionTimeoutMs + EVALUATION_MARGIN_MS);
+}
+
+/** Run-row writes that may evaluate the `output` expression (`completeRun`). */
+export function runRecord(limits: RunLimits) {
+  return proxyLocalActivities<DagActivities>({
+    startToCloseTimeout: evaluationTimeoutMs(limits),
+    retry: RECORD_RETRY,
+  });
+}
+
+/** Step bookkeeping around delays and child runs (it evaluates `when` and templates). */
+export function stepRecord(limits: RunLimits) {
+  return proxyLocalActivities<DagActivities>({
+    startToCloseTimeout: evaluationTimeoutMs(limits),
+    retry: STEP_RECORD_RETRY,
+  });
+}
+
+/**
+ * The activity that runs a transform, condition, http or agent node, with the node's own retry
+ * policy and timeout. A light node's timeout is never shorter than the evaluation bound.
+ */
+export function nodeActivities(node: NodeSpec, limits: RunLimits) {
+  const retry = node.retry;
+  const options = {
+    retry: {
+      maximumAttempts: retry?.max_attempts ?? NODE_DEFAULTS.retry.max_attempts,
+      initialInterval: Math.max(1, (retry?.backoff_seconds ?? NODE_DEFAULTS.retry.backoff_seconds) * 1000),
+      backoffCoefficient: 2,
+    },
+  };
+  const timeoutMs = (node.timeout_seconds ?? defaultTimeoutSeconds(node)) * 1000;
+  if (LIGHT_TYPES.has(node.type)) {
+    return proxyLocalActivities<DagActivities>({
+      ...options,
+      startToCloseTimeout: Math.max(timeoutMs, evaluationTimeoutMs(limits)),
+    });
+  }
+  return proxyActivities<DagActivities>({
+    ...options,
+    startToCloseTimeout: timeoutMs,
+    heartbeatTimeout: LONG_NODE_HEARTBEAT_TIMEOUT,
+  });
+}
+
+function defaultTimeoutSeconds(node: NodeSpec): number {
+  const httpTimeout = node.with?.timeout_seconds;
+  return node.type === 'http' && typeof httpTimeout === 'number'
+    ? Math.max(NODE_DEFAULTS.timeoutSeconds, httpTimeout + HTTP_TIMEOUT_MARGIN_SECONDS)
+    : NODE_DEFAULTS.timeoutSeconds;
+}
