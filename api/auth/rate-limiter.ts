@@ -28,7 +28,9 @@ export class RateLimiter implements SlidingWindow {
 
   constructor(options: RateLimiterOptions) {
     this.#redis = options.redis;
-    this.#remote = options.redis ? new RedisSlidingWindow(options.redis, RATE_WINDOW_MS) : undefined;
+    this.#remote = options.redis
+      ? new RedisSlidingWindow(options.redis, RATE_WINDOW_MS, { timeoutMs: REDIS_HIT_TIMEOUT_MS })
+      : undefined;
     this.#local = new MemorySlidingWindow(RATE_WINDOW_MS);
     this.#log = options.log;
   }
@@ -41,7 +43,7 @@ export class RateLimiter implements SlidingWindow {
   async hit(key: string, limit: number): Promise<WindowDecision> {
     if (this.#remote && this.#redis?.status === 'ready') {
       try {
-        const decision = await withTimeout(this.#remote.hit(key, limit), REDIS_HIT_TIMEOUT_MS);
+        const decision = await this.#remote.hit(key, limit);
         if (this.#degraded) {
           this.#degraded = false;
           this.#log.info('rate limiter: Redis is back, windows are shared again');
@@ -64,12 +66,4 @@ export class RateLimiter implements SlidingWindow {
       'rate limiter: Redis unreachable, falling back to per-process windows',
     );
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -80,6 +80,22 @@ describe('rate limiter', () => {
     });
   });
 
+  it('hits on several keys sent in one batch each get their own key and limit', async () => {
+    const w = new RedisSlidingWindow(h.services.redis!, 60_000);
+    const a = `batch-a-${randomUUID()}`;
+    const b = `batch-b-${randomUUID()}`;
+    // Issued in the same turn, so they go to Redis as one pipeline.
+    const decisions = await Promise.all([w.hit(a, 2), w.hit(b, 1), w.hit(a, 2), w.hit(b, 1), w.hit(a, 2)]);
+    expect(decisions.map((d) => [d.allowed, d.remaining, d.limit])).toEqual([
+      [true, 1, 2],
+      [true, 0, 1],
+      [true, 0, 2],
+      [false, 0, 1],
+      [false, 0, 2],
+    ]);
+    expect(decisions.every((d) => d.resetSeconds >= 1 && d.resetSeconds <= 60)).toBe(true);
+  });
+
   it('2 × limit concurrent hits from 4 processes on one Redis admit exactly the limit', async () => {
     const limit = 50;
     const key = `multi-${randomUUID()}`;
