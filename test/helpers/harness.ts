@@ -70,7 +70,7 @@ function requiredEnv(name: string): string {
   return value;
 }
 
-/** Keeps the SDK's per-worker INFO lines out of test output; each test file has its own module registry. */
+/** Keeps the SDK's per-worker INFO and expected-failure WARN lines out of test output; each test file has its own module registry. */
 function quietTemporalRuntime(): void {
-  if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('WARN') });
+  if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('ERROR') });
 }
