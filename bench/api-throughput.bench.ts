@@ -12,11 +12,15 @@ import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import Koa from 'koa';
 import Router from '@koa/router';
-import pg from 'pg';
 import { createApp } from '../api/app.ts';
 import { createApiKey } from '../api/auth/api-keys.service.ts';
 import { User, Workspace } from '../db/entities/index.ts';
-import { migrate, openOrm } from '../db/orm.ts';
+import {
+  createScratchDatabase,
+  dropScratchDatabase,
+  LOCAL_ADMIN_URL,
+  migrateDatabase,
+} from '../db/scratch-database.ts';
 import { loadConfig } from '../infra/config.ts';
 import { createLogger } from '../infra/logger.ts';
 import { createHttpMetrics } from '../infra/metrics.ts';
@@ -101,26 +105,15 @@ async function listen(callback: http.RequestListener): Promise<{ url: string; se
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-/** A scratch database when DATABASE_URL is not set, so the bench never touches real data. */
-async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, drop: async () => undefined };
-  const adminUrl = 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const name = `dagen_bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists "${name}" with (force)`);
-      await c.end();
-    },
-  };
+/** DATABASE_URL (migrated) when set, else a scratch database, so the bench never touches real data. */
+async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const existing = process.env.DATABASE_URL;
+  if (existing) {
+    await migrateDatabase(existing);
+    return { url: existing, drop: async () => undefined };
+  }
+  const db = await createScratchDatabase(LOCAL_ADMIN_URL, 'dagen_bench');
+  return { url: db.url, drop: () => dropScratchDatabase(LOCAL_ADMIN_URL, db.name) };
 }
 
 function describe(label: string, r: LoadResult & { serverBusyMs: number }): { rps: number } {
@@ -137,7 +130,7 @@ function describe(label: string, r: LoadResult & { serverBusyMs: number }): { rp
 }
 
 async function main(): Promise<void> {
-  const db = await scratchDatabase();
+  const db = await benchDatabase();
   const temporal = process.env.TEMPORAL_ADDRESS ? undefined : await startDevServer({ namespace: 'default' });
   const config = loadConfig({
     ...process.env,
@@ -146,9 +139,6 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? temporal!.address,
     DAGEN_KEY_PEPPER: process.env.DAGEN_KEY_PEPPER ?? 'bench-pepper-0123456789abcdef0123456789abcdef',
   });
-  const migrator = await openOrm(db.url);
-  await migrate(migrator);
-  await migrator.close();
   // The bare route logs nothing: keep the app's per-request info lines out too, so only the work differs.
   const services = await openServices(config, createLogger('warn'));
   const api = createApp({ services, metrics: createHttpMetrics('bench') });

@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { migrate, openOrm } from '../db/orm.ts';
+import { createScratchDatabase, LOCAL_ADMIN_URL } from '../db/scratch-database.ts';
 import { startDevServer } from '../infra/temporal-dev-server.ts';
 import { bundleWorkflows } from '../worker/bundle.ts';
 import { TEST_ENV, TEST_PEPPER } from './helpers/test-env.ts';
@@ -13,18 +12,10 @@ import { TEST_ENV, TEST_PEPPER } from './helpers/test-env.ts';
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const dbName = `dagen_test_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database "${dbName}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  process.env.DATABASE_URL = url.toString();
-  const orm = await openOrm(process.env.DATABASE_URL);
-  await migrate(orm);
-  await orm.close();
+  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? LOCAL_ADMIN_URL;
+  const db = await createScratchDatabase(adminUrl, 'dagen_test');
+  const dbName = db.name;
+  process.env.DATABASE_URL = db.url;
 
   const [server, bundle] = await Promise.all([
     startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, namespace: 'default' }),

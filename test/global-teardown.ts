@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import pg from 'pg';
+import { dropScratchDatabase } from '../db/scratch-database.ts';
 import type { DevServer } from '../infra/temporal-dev-server.ts';
 
 interface SetupState {
@@ -15,8 +15,5 @@ export default async function globalTeardown(): Promise<void> {
   await state.server.stop();
   rmSync(state.bundlePath, { force: true });
   if (process.env.KEEP_TEST_DB) return;
-  const admin = new pg.Client({ connectionString: state.adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists "${state.dbName}" with (force)`);
-  await admin.end();
+  await dropScratchDatabase(state.adminUrl, state.dbName);
 }

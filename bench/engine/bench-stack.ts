@@ -3,12 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApiKey } from '../../api/auth/api-keys.service.ts';
 import { startApiServer, type ApiServer } from '../../api/server.ts';
 import { User, Workspace } from '../../db/entities/index.ts';
-import { migrate, openOrm } from '../../db/orm.ts';
+import { createScratchDatabase, dropScratchDatabase, LOCAL_ADMIN_URL } from '../../db/scratch-database.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
@@ -109,24 +108,8 @@ async function spawnWorker(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<vo
 }
 
 async function createDatabase(cleanups: (() => Promise<void>)[]): Promise<string> {
-  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const dbName = `dagen_bench_${process.pid}_${Date.now()}`;
-  await adminQuery(adminUrl, `create database "${dbName}"`);
-  cleanups.push(() => adminQuery(adminUrl, `drop database if exists "${dbName}" with (force)`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  const orm = await openOrm(url.toString());
-  await migrate(orm);
-  await orm.close();
-  return url.toString();
-}
-
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
+  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? LOCAL_ADMIN_URL;
+  const db = await createScratchDatabase(adminUrl, 'dagen_bench');
+  cleanups.push(() => dropScratchDatabase(adminUrl, db.name));
+  return db.url;
 }
