@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { BadRequestError } from '../../core/errors.ts';
-import { WorkflowDefinition } from '../../db/entities/index.ts';
 import { WORKFLOW_STATUSES } from '../../db/entities/workflow-definition.entity.ts';
 import type { Services } from '../../infra/services.ts';
+import { listDefinitions } from '../workflows/definitions.service.ts';
 import { type AppState, authOf } from '../context.ts';
 
 const listQuery = z.object({ status: z.enum(WORKFLOW_STATUSES).optional() });
@@ -20,24 +20,9 @@ export function workflowRoutes(services: Services): Router<AppState> {
       throw new BadRequestError(`status must be one of ${WORKFLOW_STATUSES.join(', ')}`);
     }
     const { status } = query.data;
-    const rows = await services.orm.em
-      .fork()
-      .find(WorkflowDefinition, status ? { workspaceId, status } : { workspaceId }, {
-        fields: ['id', 'name', 'description', 'status', 'version', 'createdAt', 'updatedAt', 'lastRunAt'],
-        orderBy: { createdAt: 'desc', id: 'asc' },
-      });
     ctx.body = {
       workspace_id: workspaceId,
-      workflows: rows.map((w) => ({
-        id: w.id,
-        name: w.name,
-        description: w.description,
-        status: w.status,
-        version: w.version,
-        created_at: w.createdAt.toISOString(),
-        updated_at: w.updatedAt.toISOString(),
-        last_run_at: w.lastRunAt ? w.lastRunAt.toISOString() : null,
-      })),
+      workflows: await listDefinitions(services.orm.em.fork(), workspaceId, { status, order: 'newest' }),
     };
   });
 

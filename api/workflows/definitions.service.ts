@@ -139,14 +139,30 @@ export interface DefinitionView {
   last_run_at: string | null;
 }
 
-/** The workspace's workflows by name, optionally only those with one status. */
+/** How a listing is ordered: the API shows the newest first, the CLI sorts by name. */
+export type DefinitionOrder = 'newest' | 'name';
+
+const LISTED_FIELDS = [
+  'id',
+  'name',
+  'description',
+  'status',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'lastRunAt',
+] as const;
+
+/** The workspace's workflows, optionally only those with one status; graphs are not loaded. */
 export async function listDefinitions(
   em: EntityManager,
   workspaceId: string,
-  status?: WorkflowStatus,
+  options: { status?: WorkflowStatus | undefined; order: DefinitionOrder },
 ): Promise<DefinitionView[]> {
+  const { status, order } = options;
   const rows = await em.find(WorkflowDefinition, status ? { workspaceId, status } : { workspaceId }, {
-    orderBy: { name: 'asc' },
+    fields: [...LISTED_FIELDS],
+    orderBy: order === 'newest' ? { createdAt: 'desc', id: 'asc' } : { name: 'asc' },
   });
   return rows.map((d) => ({
     id: d.id,

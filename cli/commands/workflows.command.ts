@@ -40,7 +40,12 @@ export const workflowsListCommand: Command = {
     }
     return withAdminDb(ctx.config, async (em) => {
       const ws = await findWorkspace(em, workspace);
-      return { workflows: await listDefinitions(em, ws.id, status as WorkflowStatus | undefined) };
+      return {
+        workflows: await listDefinitions(em, ws.id, {
+          status: status as WorkflowStatus | undefined,
+          order: 'name',
+        }),
+      };
     });
   },
   render: (r) => {
