@@ -4,9 +4,12 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 /** Absolute path of the workflow bundle's entry module. */
 export const WORKFLOWS_ENTRY = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-/** Bundles workflow code once; workers and replay tests share the result. */
-export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: quietBundlerLogger });
+/**
+ * Bundles workflow code once; workers and replay tests share the result. `entry` defaults to dagen's
+ * workflows (the benchmark bundles an entry that adds its baselines).
+ */
+export async function bundleWorkflows(entry: string = WORKFLOWS_ENTRY): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: entry, logger: quietBundlerLogger });
 }
 
 const noop = () => undefined;

@@ -14,6 +14,8 @@ export interface WorkerDeps {
   /** A prebuilt bundle (tests share one); bundled on start when absent. */
   workflowBundle?: WorkflowBundleOption;
   taskQueue?: string;
+  /** Activities served beside dagen's own on the same queue (the benchmark's baselines). */
+  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
 
 export interface RunningWorker {
@@ -33,7 +35,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
     workflowBundle: deps.workflowBundle ?? (await bundleWorkflows()),
-    activities: activities.activities,
+    activities: { ...activities.activities, ...deps.extraActivities },
     shutdownGraceTime: '10 seconds',
     // Activity cancellation only arrives in a heartbeat's answer: send one at least every second
     // so a cancelled run aborts its HTTP calls promptly.
