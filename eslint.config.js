@@ -4,6 +4,50 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
+/**
+ * Adapters turn a protocol (HTTP, the command line, Temporal activities, and later A2A, the console and
+ * webhooks) into calls of the domain layer. They never import each other, so each can change alone.
+ * `worker` wires workflows and activities together; `cli` is the composition root that starts the API
+ * and the worker, and may import only their entry modules.
+ */
+const ADAPTERS = ['api', 'cli', 'activities', 'worker', 'a2a', 'console', 'webhooks'];
+const ENTRY_MODULES = { api: ['server.ts'], worker: ['worker.ts', 'bundle.ts', 'metrics-server.ts'] };
+
+/** A `no-restricted-imports` pattern forbidding imports from the given top-level folders. */
+function forbidFolders(folders, message, allow = {}) {
+  return {
+    group: folders.flatMap((f) => [`**/${f}/**`, ...(allow[f] ?? []).map((m) => `!**/${f}/${m}`)]),
+    message,
+  };
+}
+
+/** One config block per layer: what its files may not import. */
+function layerRules() {
+  const restrict = (layer, folders, message, allow) => ({
+    files: [`${layer}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: [forbidFolders(folders, message, allow)] }] },
+  });
+  const sideways = 'Adapters call the domain layer, never another adapter (see ARCHITECTURE.md).';
+  const adapters = ADAPTERS.map((adapter) => {
+    const others = ADAPTERS.filter((other) => other !== adapter);
+    // Only the worker hosts workflow code; the CLI may start the API and the worker.
+    if (adapter === 'worker')
+      return restrict(
+        adapter,
+        others.filter((o) => o !== 'activities'),
+        sideways,
+      );
+    return restrict(adapter, [...others, 'workflows'], sideways, adapter === 'cli' ? ENTRY_MODULES : {});
+  });
+  const below = (layer, extra) =>
+    restrict(
+      layer,
+      [...ADAPTERS, 'workflows', ...extra],
+      `${layer}/ sits below the adapters and workflows: it must not import them.`,
+    );
+  return [...adapters, below('domain', []), below('infra', ['domain']), below('db', ['domain', 'infra'])];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.dagen/**', 'coverage/**', 'test/histories/**'] },
   js.configs.recommended,
@@ -17,6 +61,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...layerRules(),
   {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node builtins, no clients.
     files: ['workflows/**/*.ts', 'core/**/*.ts'],

@@ -1,15 +1,14 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { compileInputSchema, describeInputProblems } from '../api/workflows/input-schema.ts';
+import { isUuid } from '../core/ids.ts';
+import { compileInputSchema, describeInputProblems } from '../domain/definitions/input-schema.ts';
 import type { JsonValue, TriggerMetadata } from '../core/run-status.ts';
 import { WorkflowDefinition, WorkflowRun } from '../db/entities/index.ts';
 import type { EntityManager, MikroORM } from '../db/orm.ts';
 import type { BeginChildResult, ChildTask } from './dag-run.types.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import { prepareStep } from './step-prepare.ts';
-import { StepStore } from './step-store.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { StepStore } from '../domain/runs/step-store.ts';
 
 /** A child's trigger: the parent's source, key and owner, plus the parent run for the audit trail. */
 type ChildTrigger = TriggerMetadata & { parent_run_id: string };
@@ -93,7 +92,7 @@ export function createChildRunActivities({
 
 async function findDefinition(em: EntityManager, workspaceId: string, workflowId: string) {
   // Another workspace's workflow is reported exactly like a missing one.
-  const definition = UUID.test(workflowId)
+  const definition = isUuid(workflowId)
     ? await em.findOne(WorkflowDefinition, { id: workflowId, workspaceId })
     : null;
   if (!definition) fail(`workflow ${JSON.stringify(workflowId)} does not exist in this workspace`);

@@ -7,7 +7,7 @@ import type { ExpressionPool } from './expressions/expression-pool.ts';
 import type { AddressPolicy } from './http/address-policy.ts';
 import { EXECUTORS } from './node-executors.ts';
 import { prepareStep, toActivityFailure } from './step-prepare.ts';
-import { StepStore } from './step-store.ts';
+import { StepStore } from '../domain/runs/step-store.ts';
 
 export interface NodeActivityDeps {
   orm: MikroORM;

@@ -7,7 +7,7 @@ import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
 import type { CompleteRunInput, CompleteRunResult, FailRunInput, StartRunResult } from './dag-run.types.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
-import { StepStore } from './step-store.ts';
+import { StepStore } from '../domain/runs/step-store.ts';
 
 export interface RunRecordDeps {
   orm: MikroORM;

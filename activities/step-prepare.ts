@@ -7,7 +7,7 @@ import type { NodeTask } from './dag-run.types.ts';
 import type { ExpressionResult } from './expressions/expression-job.ts';
 import { ExpressionError, type ExpressionPool } from './expressions/expression-pool.ts';
 import { RequestRefusedError } from './http/safe-request.ts';
-import type { StepRef, StepStore } from './step-store.ts';
+import type { StepRef, StepStore } from '../domain/runs/step-store.ts';
 
 /** Node types whose work is only expression evaluation (bounded by the pool's deadline). */
 const PURE_TYPES: ReadonlySet<NodeType> = new Set(['transform', 'condition']);

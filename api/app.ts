@@ -1,13 +1,13 @@
 import Koa from 'koa';
 import type Router from '@koa/router';
 import type { Services } from '../infra/services.ts';
-import type { HttpMetrics } from '../infra/metrics.ts';
 import type { AppState } from './context.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { httpMetrics } from './middleware/metrics.ts';
 import { requestId } from './middleware/request-id.ts';
-import { healthRoutes, metricsSource } from './routes/health.routes.ts';
+import { metricsSource, type HttpMetrics } from '../infra/metrics.ts';
+import { healthRoutes } from './routes/health.routes.ts';
 import { v1Routes } from './routes/v1.routes.ts';
 
 export interface AppOptions {

@@ -2,19 +2,13 @@ import type { ParameterizedContext } from 'koa';
 import type Router from '@koa/router';
 import type { Logger } from '../infra/logger.ts';
 
-/** What the API key gate binds to a request; everything downstream reads the caller from here. */
-export interface AuthContext {
-  readonly workspaceId: string;
-  readonly ownerId: string;
-  readonly apiKeyId: string;
-  readonly scopes: readonly string[];
-}
+import type { Caller } from '../domain/tenants/caller.ts';
 
 export interface AppState {
   requestId: string;
   log: Logger;
   /** Set by the key gate on External API routes. */
-  auth?: AuthContext;
+  auth?: Caller;
   /** Parsed JSON body, set by the body parser. */
   body?: unknown;
 }
@@ -23,7 +17,7 @@ export type AppContext = ParameterizedContext<AppState>;
 export type AppRouter = Router<AppState, Record<string, unknown>>;
 
 /** The caller bound by the key gate; routes behind the gate may rely on it. */
-export function authOf(ctx: AppContext): AuthContext {
+export function authOf(ctx: AppContext): Caller {
   if (!ctx.state.auth) throw new Error('route mounted without the API key gate');
   return ctx.state.auth;
 }

@@ -13,7 +13,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import Koa from 'koa';
 import Router from '@koa/router';
 import { createApp } from '../api/app.ts';
-import { createApiKey } from '../api/auth/api-keys.service.ts';
+import { createApiKey } from '../domain/keys/api-keys.service.ts';
 import { User, Workspace } from '../db/entities/index.ts';
 import {
   createScratchDatabase,

@@ -7,7 +7,7 @@
  *  (4) cancel request → `cancelled` recorded
  */
 import { randomUUID } from 'node:crypto';
-import { applyDefinition } from '../api/workflows/definitions.service.ts';
+import { applyDefinition } from '../domain/definitions/definitions.service.ts';
 import { reportRatio, summarize, type Summary } from './support/stats.ts';
 import { startBenchStack, type BenchStack } from './engine/bench-stack.ts';
 

@@ -1,4 +1,4 @@
-import { createApiKey } from '../api/auth/api-keys.service.ts';
+import { createApiKey } from '../domain/keys/api-keys.service.ts';
 import type { WorkflowGraph } from '../core/dag/definition.ts';
 import { User, WorkflowDefinition, WorkflowVersion, Workspace } from '../db/entities/index.ts';
 import type { MikroORM } from '../db/orm.ts';

@@ -29,3 +29,15 @@ export function createHttpMetrics(component: string): HttpMetrics {
     }),
   };
 }
+
+/** Prometheus text of our registry plus, when given, the Temporal SDK's own exporter. */
+export function metricsSource(registry: Registry, temporalMetricsUrl?: string): () => Promise<string> {
+  return async () => {
+    const own = await registry.metrics();
+    if (!temporalMetricsUrl) return own;
+    const sdk = await fetch(temporalMetricsUrl, { signal: AbortSignal.timeout(1000) })
+      .then((r) => r.text())
+      .catch(() => '');
+    return `${own}\n${sdk}`;
+  };
+}

@@ -1,6 +1,5 @@
 import http from 'node:http';
-import type { HttpMetrics } from '../infra/metrics.ts';
-import { metricsSource } from '../api/routes/health.routes.ts';
+import { metricsSource, type HttpMetrics } from '../infra/metrics.ts';
 
 /** A worker's own tiny HTTP endpoint: `/healthz` and `/metrics` (ours plus the Temporal SDK's). */
 export async function startWorkerMetricsServer(

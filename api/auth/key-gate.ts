@@ -2,13 +2,17 @@ import type { Middleware } from 'koa';
 import { ForbiddenError, RateLimitError, UnauthorizedError } from '../../core/errors.ts';
 import { resolvePepper } from '../../infra/data-dir.ts';
 import type { Services } from '../../infra/services.ts';
-import type { AppState, AuthContext } from '../context.ts';
-import { DEFAULT_RATE_LIMIT_PER_MINUTE, type Scope } from './api-keys.service.ts';
-import { type InvalidationSubscription, subscribeKeyInvalidations } from './key-cache-invalidation.ts';
-import { isWellFormedKey } from './key-format.ts';
-import { type KeyRecord, KeyResolver } from './key-resolver.ts';
-import { RateLimiter } from './rate-limiter.ts';
-import { UsageCounter } from './usage-counter.ts';
+import type { Caller } from '../../domain/tenants/caller.ts';
+import type { AppState } from '../context.ts';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, type Scope } from '../../domain/keys/api-keys.service.ts';
+import {
+  type InvalidationSubscription,
+  subscribeKeyInvalidations,
+} from '../../domain/keys/key-cache-invalidation.ts';
+import { isWellFormedKey } from '../../domain/keys/key-format.ts';
+import { type KeyRecord, KeyResolver } from '../../domain/keys/key-resolver.ts';
+import { RateLimiter } from '../../domain/keys/rate-limit/rate-limiter.ts';
+import { UsageCounter } from '../../domain/keys/usage-counter.ts';
 
 type GateMiddleware = Middleware<AppState>;
 
@@ -26,8 +30,8 @@ export interface KeyGate {
   close(): Promise<void>;
 }
 
-/** Rate limit of each bound caller, kept beside the shared frozen AuthContext rather than on it. */
-const limitOf = new WeakMap<AuthContext, number>();
+/** Rate limit of each bound caller, kept beside the shared frozen Caller rather than on it. */
+const limitOf = new WeakMap<Caller, number>();
 
 /** Builds the gate for one app: one key cache, one limiter, one usage buffer, one subscription. */
 export function createKeyGate(services: Services): KeyGate {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Services } from '../../infra/services.ts';
-import { AgentCatalog } from '../agents/agent-catalog.ts';
+import { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
 import { type AppState, authOf } from '../context.ts';
 
 /** Agent endpoints (scope `agents`), mounted under /api/v1 behind the key gate. */

@@ -1,5 +1,4 @@
 import Router from '@koa/router';
-import type { Registry } from 'prom-client';
 import { redisHealthy } from '../../infra/redis.ts';
 import type { Services } from '../../infra/services.ts';
 import { temporalHealthy } from '../../infra/temporal.ts';
@@ -41,16 +40,4 @@ export function healthRoutes(services: Services, metricsText: () => Promise<stri
     ctx.body = await metricsText();
   });
   return router;
-}
-
-/** Prometheus text of our registry plus, when given, the Temporal SDK's own exporter. */
-export function metricsSource(registry: Registry, temporalMetricsUrl?: string): () => Promise<string> {
-  return async () => {
-    const own = await registry.metrics();
-    if (!temporalMetricsUrl) return own;
-    const sdk = await fetch(temporalMetricsUrl, { signal: AbortSignal.timeout(1000) })
-      .then((r) => r.text())
-      .catch(() => '');
-    return `${own}\n${sdk}`;
-  };
 }

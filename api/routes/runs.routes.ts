@@ -2,14 +2,19 @@ import Router from '@koa/router';
 import { isTerminal } from '../../core/run-status.ts';
 import type { Services } from '../../infra/services.ts';
 import { authOf, type AppContext, type AppState } from '../context.ts';
-import { IDEMPOTENCY_HEADER, idempotencyKeyOf } from '../runs/idempotency.ts';
-import { cancelRun } from '../runs/run-cancel.service.ts';
-import { getRun, listRuns } from '../runs/run-query.service.ts';
-import { parseListRequest, parseStartRequest, uuidParam } from '../runs/run-request.ts';
-import { startRun } from '../runs/run-start.service.ts';
-import { runSummaryView, type RunSummaryView } from '../runs/run-view.ts';
-import { waitForRunWorkflow } from '../runs/run-wait.ts';
-import { RunnableVersions } from '../workflows/runnable-versions.ts';
+import { cancelRun } from '../../domain/runs/run-cancel.service.ts';
+import { getRun, listRuns } from '../../domain/runs/run-query.service.ts';
+import { startRun } from '../../domain/runs/run-start.service.ts';
+import { runSummaryView, type RunSummaryView } from '../../domain/runs/run-view.ts';
+import { waitForRunWorkflow } from '../../domain/runs/run-wait.ts';
+import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
+import {
+  IDEMPOTENCY_HEADER,
+  idempotencyKeyOf,
+  parseListRequest,
+  parseStartRequest,
+  uuidParam,
+} from '../runs/run-request.ts';
 
 /** Where a run can be read; sent as `Location` with every 202. */
 export function runLocation(runId: string): string {
@@ -26,8 +31,11 @@ export function runRoutes(services: Services): Router<AppState> {
     const auth = authOf(ctx);
     const workflowId = uuidParam(ctx.params.id, 'Workflow');
     const request = parseStartRequest(ctx.state.body);
-    const key = idempotencyKeyOf(ctx.req.headers[IDEMPOTENCY_HEADER]);
-    const run = await startRun({ services, versions }, auth, workflowId, request, key);
+    const run = await startRun({ services, versions }, auth, workflowId, {
+      inputData: request.inputData,
+      source: 'external_api',
+      idempotencyKey: idempotencyKeyOf(ctx.req.headers[IDEMPOTENCY_HEADER]),
+    });
     if (!request.wait || isTerminal(run.status)) {
       return request.wait ? answerRun(ctx, auth.workspaceId, run.id) : accepted(ctx, runSummaryView(run));
     }

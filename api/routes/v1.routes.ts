@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Services } from '../../infra/services.ts';
-import type { Scope } from '../auth/api-keys.service.ts';
+import type { Scope } from '../../domain/keys/api-keys.service.ts';
 import { createKeyGate, type KeyGate } from '../auth/key-gate.ts';
 import type { AppState } from '../context.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';

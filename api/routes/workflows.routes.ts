@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BadRequestError } from '../../core/errors.ts';
 import { WORKFLOW_STATUSES } from '../../db/entities/workflow-definition.entity.ts';
 import type { Services } from '../../infra/services.ts';
-import { listDefinitions } from '../workflows/definitions.service.ts';
+import { listDefinitions } from '../../domain/definitions/definitions.service.ts';
 import { type AppState, authOf } from '../context.ts';
 
 const listQuery = z.object({ status: z.enum(WORKFLOW_STATUSES).optional() });

@@ -1,17 +1,11 @@
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../core/errors.ts';
+import { isUuid, UUID_PATTERN } from '../../core/ids.ts';
 import { RUN_STATUSES } from '../../core/run-status.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { LIST_LIMIT_MAX, type RunListFilter } from '../../domain/runs/run-query.service.ts';
 
 export const WAIT_TIMEOUT_DEFAULT_SECONDS = 300;
 export const WAIT_TIMEOUT_MAX_SECONDS = 600;
-export const LIST_LIMIT_DEFAULT = 20;
-export const LIST_LIMIT_MAX = 100;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 /** A path id that is not a UUID cannot name anything: 404 like an unknown id, never a 500. */
 export function uuidParam(value: string | undefined, what: string): string {
@@ -46,7 +40,7 @@ export function parseStartRequest(body: unknown): StartRequest {
 }
 
 const listQuery = z.object({
-  workflow_id: z.string().regex(UUID, 'must be a UUID').optional(),
+  workflow_id: z.string().regex(UUID_PATTERN, 'must be a UUID').optional(),
   status: z.enum(RUN_STATUSES).optional(),
   cursor: z.string().min(1).optional(),
   limit: z
@@ -57,11 +51,10 @@ const listQuery = z.object({
     .optional(),
 });
 
-export type ListRequest = z.infer<typeof listQuery>;
-
 /** Parses the list query; known parameters with bad values are 400, unknown ones are ignored. */
-export function parseListRequest(query: unknown): ListRequest {
-  return parseOrThrow(listQuery, query, 'Invalid query');
+export function parseListRequest(query: unknown): RunListFilter {
+  const q = parseOrThrow(listQuery, query, 'Invalid query');
+  return { workflowId: q.workflow_id, status: q.status, cursor: q.cursor, limit: q.limit };
 }
 
 function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
@@ -72,4 +65,19 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: stri
     return at ? `${at}: ${i.message}` : i.message;
   });
   throw new BadRequestError(`${what}: ${details.join('; ')}`);
+}
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const IDEMPOTENCY_KEY_MAX = 255;
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
+/** The request's Idempotency-Key, or undefined; 1–255 printable ASCII characters without spaces. */
+export function idempotencyKeyOf(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (Array.isArray(header) || header.length > IDEMPOTENCY_KEY_MAX || !PRINTABLE_ASCII.test(header)) {
+    throw new BadRequestError(
+      `Idempotency-Key must be one value of 1 to ${IDEMPOTENCY_KEY_MAX} printable ASCII characters without spaces`,
+    );
+  }
+  return header;
 }

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createApiKey } from '../../api/auth/api-keys.service.ts';
+import { createApiKey } from '../../domain/keys/api-keys.service.ts';
 import { startApiServer, type ApiServer } from '../../api/server.ts';
 import { User, Workspace } from '../../db/entities/index.ts';
 import { createScratchDatabase, dropScratchDatabase, LOCAL_ADMIN_URL } from '../../db/scratch-database.ts';

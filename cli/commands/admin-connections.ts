@@ -4,7 +4,7 @@ import { resolveDatabaseUrl } from '../../infra/data-dir.ts';
 import type { Config } from '../../infra/config.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { openRedis, waitUntilReady } from '../../infra/redis.ts';
-import { publishKeyInvalidation } from '../../api/auth/key-cache-invalidation.ts';
+import { publishKeyInvalidation } from '../../domain/keys/key-cache-invalidation.ts';
 
 /** Runs one admin action against the database a running stack uses, then closes the connection. */
 export async function withAdminDb<T>(config: Config, action: (em: EntityManager) => Promise<T>): Promise<T> {

@@ -7,8 +7,8 @@ import {
   listApiKeys,
   revokeApiKey,
   rotateApiKey,
-} from '../../api/auth/api-keys.service.ts';
-import { findUser, findWorkspace } from '../../api/auth/tenants.service.ts';
+} from '../../domain/keys/api-keys.service.ts';
+import { findUser, findWorkspace } from '../../domain/tenants/tenants.service.ts';
 import { resolvePepper } from '../../infra/data-dir.ts';
 import { type Command, requiredFlag, stringFlag, UsageError } from '../command.ts';
 import { announceKeyChange, withAdminDb } from './admin-connections.ts';

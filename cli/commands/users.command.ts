@@ -1,4 +1,4 @@
-import { createUser, findWorkspace, type UserSummary } from '../../api/auth/tenants.service.ts';
+import { createUser, findWorkspace, type UserSummary } from '../../domain/tenants/tenants.service.ts';
 import { type Command, requiredFlag } from '../command.ts';
 import { withAdminDb } from './admin-connections.ts';
 

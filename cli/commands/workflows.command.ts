@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { findWorkspace } from '../../api/auth/tenants.service.ts';
+import { findWorkspace } from '../../domain/tenants/tenants.service.ts';
 import {
   applyDefinition,
   listDefinitions,
   type DefinitionView,
-} from '../../api/workflows/definitions.service.ts';
+} from '../../domain/definitions/definitions.service.ts';
 import { WORKFLOW_STATUSES, type WorkflowStatus } from '../../db/entities/workflow-definition.entity.ts';
 import { type Command, requiredFlag, stringFlag, UsageError } from '../command.ts';
 import { withAdminDb } from './admin-connections.ts';

@@ -1,4 +1,4 @@
-import { createWorkspace, type WorkspaceSummary } from '../../api/auth/tenants.service.ts';
+import { createWorkspace, type WorkspaceSummary } from '../../domain/tenants/tenants.service.ts';
 import { type Command, requiredFlag } from '../command.ts';
 import { withAdminDb } from './admin-connections.ts';
 

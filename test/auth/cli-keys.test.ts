@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { isWellFormedKey } from '../../api/auth/key-format.ts';
+import { isWellFormedKey } from '../../domain/keys/key-format.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import {
   hashKey,
   isWellFormedKey,
   KEY_PATTERN,
-} from '../../api/auth/key-format.ts';
+} from '../../domain/keys/key-format.ts';
 
 const doc = readFileSync(path.join(import.meta.dirname, '..', '..', 'docs', 'api-keys.md'), 'utf8');
 /** The regexes docs/api-keys.md publishes, in the order they appear (exact, then in-text). */

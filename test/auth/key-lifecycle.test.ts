@@ -1,7 +1,7 @@
 import { createApp } from '../../api/app.ts';
-import { revokeApiKey, rotateApiKey } from '../../api/auth/api-keys.service.ts';
-import { publishKeyInvalidation } from '../../api/auth/key-cache-invalidation.ts';
-import { generateKey } from '../../api/auth/key-format.ts';
+import { revokeApiKey, rotateApiKey } from '../../domain/keys/api-keys.service.ts';
+import { publishKeyInvalidation } from '../../domain/keys/key-cache-invalidation.ts';
+import { generateKey } from '../../domain/keys/key-format.ts';
 import { ApiKey } from '../../db/entities/index.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
 import supertest from 'supertest';

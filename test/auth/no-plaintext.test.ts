@@ -1,4 +1,4 @@
-import { rotateApiKey } from '../../api/auth/api-keys.service.ts';
+import { rotateApiKey } from '../../domain/keys/api-keys.service.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { createTenant } from '../helpers/tenant.ts';
 import { captureLog, type CapturedLog } from './support/log-capture.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Scope } from '../../api/auth/api-keys.service.ts';
+import type { Scope } from '../../domain/keys/api-keys.service.ts';
 import { Agent, WorkflowDefinition, WorkflowRun } from '../../db/entities/index.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
@@ -128,7 +128,7 @@ describe('key gate: scopes and workspace isolation', () => {
       const malformed = await call(e, `${a.key.slice(0, -1)}${a.key.endsWith('A') ? 'B' : 'A'}`);
       expect(malformed.status).toBe(401);
       expect(malformed.body).toEqual({ error: 'Malformed API key' });
-      const { generateKey } = await import('../../api/auth/key-format.ts');
+      const { generateKey } = await import('../../domain/keys/key-format.ts');
       const unknown = await call(e, generateKey());
       expect(unknown.status).toBe(401);
       expect(unknown.body).toEqual({ error: 'Invalid API key' });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createApiKey, type Scope } from '../../api/auth/api-keys.service.ts';
+import { createApiKey, type Scope } from '../../domain/keys/api-keys.service.ts';
 import { User, Workspace } from '../../db/entities/index.ts';
 import type { Harness } from './harness.ts';
 

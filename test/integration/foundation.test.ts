@@ -1,4 +1,4 @@
-import { applyDefinition } from '../../api/workflows/definitions.service.ts';
+import { applyDefinition } from '../../domain/definitions/definitions.service.ts';
 import { RunStep, WorkflowRun } from '../../db/entities/index.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';

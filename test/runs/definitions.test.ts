@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { applyDefinition } from '../../api/workflows/definitions.service.ts';
+import { applyDefinition } from '../../domain/definitions/definitions.service.ts';
 import { AppError } from '../../core/errors.ts';
 import { WorkflowDefinition, WorkflowVersion, Workspace } from '../../db/entities/index.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';

@@ -1,5 +1,5 @@
 import type { WorkflowDocument } from '../../core/dag/definition.ts';
-import { applyDefinition } from '../../api/workflows/definitions.service.ts';
+import { applyDefinition } from '../../domain/definitions/definitions.service.ts';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
 

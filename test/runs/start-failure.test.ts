@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { launchRun } from '../../api/runs/run-launcher.ts';
+import { launchRun } from '../../domain/runs/run-launcher.ts';
 import { AppError } from '../../core/errors.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
 import { saveWorkflow, useRunHarness } from './run-fixtures.ts';

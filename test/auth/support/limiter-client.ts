@@ -3,7 +3,7 @@
  * shared start time, fires its hits concurrently through the real RateLimiter and prints the outcome.
  * Usage: node limiter-client.ts REDIS_URL KEY LIMIT HITS START_AT_EPOCH_MS
  */
-import { RateLimiter } from '../../../api/auth/rate-limiter.ts';
+import { RateLimiter } from '../../../domain/keys/rate-limit/rate-limiter.ts';
 import { createLogger } from '../../../infra/logger.ts';
 import { openRedis, waitUntilReady } from '../../../infra/redis.ts';
 

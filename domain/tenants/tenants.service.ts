@@ -1,8 +1,8 @@
 import { BadRequestError, NotFoundError } from '../../core/errors.ts';
+import { isUuid } from '../../core/ids.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import { User, Workspace } from '../../db/entities/index.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 export interface WorkspaceSummary {
@@ -22,7 +22,7 @@ export async function createWorkspace(em: EntityManager, name: string): Promise<
   const trimmed = name.trim();
   if (trimmed === '') throw new BadRequestError('workspace name must not be empty');
   // A name that looks like a uuid would make `--workspace` ambiguous.
-  if (UUID.test(trimmed)) throw new BadRequestError('workspace name must not be a uuid');
+  if (isUuid(trimmed)) throw new BadRequestError('workspace name must not be a uuid');
   if (await em.findOne(Workspace, { name: trimmed })) {
     throw new BadRequestError(`workspace '${trimmed}' already exists`);
   }
@@ -33,7 +33,7 @@ export async function createWorkspace(em: EntityManager, name: string): Promise<
 
 /** A workspace by id or by name, as the CLI's `--workspace` accepts either. */
 export async function findWorkspace(em: EntityManager, idOrName: string): Promise<WorkspaceSummary> {
-  const ws = await em.findOne(Workspace, UUID.test(idOrName) ? { id: idOrName } : { name: idOrName });
+  const ws = await em.findOne(Workspace, isUuid(idOrName) ? { id: idOrName } : { name: idOrName });
   if (!ws) throw new NotFoundError(`workspace '${idOrName}'`);
   return { id: ws.id, name: ws.name, created_at: ws.createdAt.toISOString() };
 }
@@ -61,7 +61,7 @@ export async function findUser(
 ): Promise<UserSummary> {
   const user = await em.findOne(
     User,
-    UUID.test(emailOrId)
+    isUuid(emailOrId)
       ? { workspaceId, id: emailOrId }
       : { workspaceId, email: emailOrId.trim().toLowerCase() },
   );

@@ -1,20 +1,4 @@
 import { createHash } from 'node:crypto';
-import { BadRequestError } from '../../core/errors.ts';
-
-export const IDEMPOTENCY_HEADER = 'idempotency-key';
-const KEY_MAX = 255;
-const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
-
-/** The request's Idempotency-Key, or undefined; 1–255 printable ASCII characters without spaces. */
-export function idempotencyKeyOf(header: string | string[] | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  if (Array.isArray(header) || header.length > KEY_MAX || !PRINTABLE_ASCII.test(header)) {
-    throw new BadRequestError(
-      `Idempotency-Key must be one value of 1 to ${KEY_MAX} printable ASCII characters without spaces`,
-    );
-  }
-  return header;
-}
 
 /**
  * Fingerprint of what defines a run: the workflow and its input. `wait` and `timeout` only shape the

@@ -1,10 +1,10 @@
 import type { MikroORM } from '../../db/orm.ts';
-import type { AuthContext } from '../context.ts';
+import type { Caller } from '../tenants/caller.ts';
 import { hashKey } from './key-format.ts';
 
 /** What the gate needs to know about a key; `auth` is frozen and shared by every request on the key. */
 export interface KeyRecord {
-  readonly auth: AuthContext;
+  readonly auth: Caller;
   readonly active: boolean;
   readonly revoked: boolean;
   /** Set when the key was rotated: it then expires at the end of its overlap window. */

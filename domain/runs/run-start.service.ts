@@ -2,20 +2,28 @@ import { randomUUID } from 'node:crypto';
 import type { InferEntity } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { AppError, BadRequestError, NotFoundError, UnprocessableError } from '../../core/errors.ts';
-import type { JsonValue } from '../../core/run-status.ts';
+import type { JsonValue, Source } from '../../core/run-status.ts';
 import { WorkflowDefinition, WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { Services } from '../../infra/services.ts';
-import type { AuthContext } from '../context.ts';
-import { describeProblems } from '../workflows/definitions.service.ts';
-import { describeInputProblems } from '../workflows/input-schema.ts';
-import type { RunnableVersions } from '../workflows/runnable-versions.ts';
+import type { Caller } from '../tenants/caller.ts';
+import { describeProblems } from '../definitions/definitions.service.ts';
+import { describeInputProblems } from '../definitions/input-schema.ts';
+import type { RunnableVersions } from '../definitions/runnable-versions.ts';
 import { requestHash } from './idempotency.ts';
 import { launchRun } from './run-launcher.ts';
-import type { StartRequest } from './run-request.ts';
 
 type RunRow = InferEntity<typeof WorkflowRun>;
 type DefinitionRow = InferEntity<typeof WorkflowDefinition>;
+
+/** What a run start asks for, whichever door it came through. */
+export interface RunStartRequest {
+  /** `{}` when the caller sent none. */
+  readonly inputData: unknown;
+  readonly source: Source;
+  /** A replay with the same key and request returns the first run. */
+  readonly idempotencyKey?: string | undefined;
+}
 
 export interface StartRunDeps {
   readonly services: Services;
@@ -30,14 +38,14 @@ export interface StartRunDeps {
  */
 export async function startRun(
   deps: StartRunDeps,
-  auth: AuthContext,
+  auth: Caller,
   workflowId: string,
-  request: StartRequest,
-  idempotencyKey: string | undefined,
+  request: RunStartRequest,
 ): Promise<RunRow> {
   const em = deps.services.orm.em.fork();
   const definition = await em.findOne(WorkflowDefinition, { id: workflowId, workspaceId: auth.workspaceId });
   if (!definition) throw new NotFoundError('Workflow');
+  const { idempotencyKey } = request;
   const hash = idempotencyKey ? requestHash(definition.id, request.inputData) : undefined;
   if (idempotencyKey) {
     // A replay returns the first run even if the workflow was paused or changed since.
@@ -54,7 +62,7 @@ export async function startRun(
     inputData: request.inputData as JsonValue,
     outputData: null,
     errorMessage: null,
-    trigger: { source: 'external_api', api_key_id: auth.apiKeyId, owner_id: auth.ownerId },
+    trigger: { source: request.source, api_key_id: auth.apiKeyId, owner_id: auth.ownerId },
     idempotencyKey: idempotencyKey ?? null,
     idempotencyHash: hash ?? null,
     createdAt: new Date(),

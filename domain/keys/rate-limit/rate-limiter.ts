@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../infra/logger.ts';
+import type { Logger } from '../../../infra/logger.ts';
 import { MemorySlidingWindow } from './memory-sliding-window.ts';
 import { RedisSlidingWindow } from './redis-sliding-window.ts';
 import type { SlidingWindow, WindowDecision } from './sliding-window.ts';

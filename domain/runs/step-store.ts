@@ -1,9 +1,9 @@
 import type { InferEntity } from '@mikro-orm/core';
-import { buildRunContext, type RunContext } from '../core/dag/run-context.ts';
-import type { NodeSpec } from '../core/dag/definition.ts';
-import type { StepStatus } from '../core/run-status.ts';
-import { RunStep } from '../db/entities/index.ts';
-import type { EntityManager } from '../db/orm.ts';
+import { buildRunContext, type RunContext } from '../../core/dag/run-context.ts';
+import type { NodeSpec } from '../../core/dag/definition.ts';
+import type { StepStatus } from '../../core/run-status.ts';
+import { RunStep } from '../../db/entities/index.ts';
+import type { EntityManager } from '../../db/orm.ts';
 
 type StepRow = InferEntity<typeof RunStep>;
 type StepPatch = Partial<

@@ -3,7 +3,8 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { BadRequestError, NotFoundError } from '../../core/errors.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
-import { isUuid, LIST_LIMIT_DEFAULT, type ListRequest } from './run-request.ts';
+import { isUuid } from '../../core/ids.ts';
+import type { RunStatus } from '../../core/run-status.ts';
 import { loadRunView, runSummaryView, type RunSummaryView, type RunView } from './run-view.ts';
 
 type RunRow = InferEntity<typeof WorkflowRun>;
@@ -15,6 +16,18 @@ export async function getRun(em: EntityManager, workspaceId: string, runId: stri
   return view;
 }
 
+/** Which runs a listing wants; every field optional. */
+export interface RunListFilter {
+  workflowId?: string | undefined;
+  status?: RunStatus | undefined;
+  /** A `next_cursor` from an earlier page. */
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+export const LIST_LIMIT_DEFAULT = 20;
+export const LIST_LIMIT_MAX = 100;
+
 export interface RunPage {
   runs: RunSummaryView[];
   /** Pass as `cursor` for the next (older) page; null on the last page. */
@@ -22,10 +35,10 @@ export interface RunPage {
 }
 
 /** The workspace's runs, newest first, paged by an opaque keyset cursor over (created_at, id). */
-export async function listRuns(em: EntityManager, workspaceId: string, q: ListRequest): Promise<RunPage> {
+export async function listRuns(em: EntityManager, workspaceId: string, q: RunListFilter): Promise<RunPage> {
   const limit = q.limit ?? LIST_LIMIT_DEFAULT;
   const where: FilterQuery<RunRow> = { workspaceId };
-  if (q.workflow_id) where.workflowId = q.workflow_id;
+  if (q.workflowId) where.workflowId = q.workflowId;
   if (q.status) where.status = q.status;
   if (q.cursor) {
     const after = decodeCursor(q.cursor);
