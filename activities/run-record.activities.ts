@@ -7,6 +7,7 @@ import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
 import type { CompleteRunInput, CompleteRunResult, FailRunInput, StartRunResult } from './dag-run.types.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
+import { moveRun, recordRunCancelled } from '../domain/runs/run-state.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
 
 export interface RunRecordDeps {
@@ -14,8 +15,6 @@ export interface RunRecordDeps {
   config: Config;
   expressions: ExpressionPool;
 }
-
-const LIVE_RUN = { $in: ['pending', 'running'] } as const;
 
 /** Activities that write a run's own row; each is idempotent so a retry changes nothing twice. */
 export function createRunRecordActivities({ orm, config, expressions }: RunRecordDeps) {
@@ -44,11 +43,7 @@ export function createRunRecordActivities({ orm, config, expressions }: RunRecor
         const problems = checked.problems.map((p) => (p.node ? `node "${p.node}": ${p.message}` : p.message));
         return { kind: 'invalid', message: `invalid workflow definition: ${problems.join('; ')}` };
       }
-      await em.nativeUpdate(
-        WorkflowRun,
-        { id: runId, status: 'pending' },
-        { status: 'running', startedAt: new Date() },
-      );
+      await moveRun(em, runId, 'running', { startedAt: new Date() }, ['pending']);
       await new StepStore(em).createPending(runId, checked.graph.nodes);
       return {
         kind: 'ready',
@@ -69,11 +64,11 @@ export function createRunRecordActivities({ orm, config, expressions }: RunRecor
             ?.output;
         } catch (err) {
           const message = `output expression failed: ${(err as Error).message}`;
-          await finishRunRow(em, input.runId, { status: 'failed', errorMessage: message });
+          await moveRun(em, input.runId, 'failed', { errorMessage: message });
           return { status: 'failed', message };
         }
       }
-      await finishRunRow(em, input.runId, { status: 'success', outputData: (output ?? null) as JsonValue });
+      await moveRun(em, input.runId, 'success', { outputData: (output ?? null) as JsonValue });
       return { status: 'success' };
     },
 
@@ -86,14 +81,12 @@ export function createRunRecordActivities({ orm, config, expressions }: RunRecor
         if (step) await steps.finish(step, 'failed', { error: failure.error });
       }
       await steps.cancelLive(input.runId, new Date());
-      await finishRunRow(em, input.runId, { status: 'failed', errorMessage: input.message });
+      await moveRun(em, input.runId, 'failed', { errorMessage: input.message });
     },
 
     /** Records a cancelled run: every live step becomes cancelled. */
     async cancelRun(runId: string): Promise<void> {
-      const em = orm.em.fork();
-      await new StepStore(em).cancelLive(runId, new Date());
-      await finishRunRow(em, runId, { status: 'cancelled' });
+      await recordRunCancelled(orm.em.fork(), runId);
     },
 
     /** Records nodes skipped because something upstream was skipped. */
@@ -102,12 +95,4 @@ export function createRunRecordActivities({ orm, config, expressions }: RunRecor
       await steps.skip(input.runId, input.nodeIds);
     },
   };
-}
-
-async function finishRunRow(
-  em: ReturnType<MikroORM['em']['fork']>,
-  runId: string,
-  patch: { status: 'success' | 'failed' | 'cancelled'; outputData?: JsonValue; errorMessage?: string },
-): Promise<void> {
-  await em.nativeUpdate(WorkflowRun, { id: runId, status: LIVE_RUN }, { ...patch, finishedAt: new Date() });
 }

@@ -1,17 +1,13 @@
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { BadRequestError } from '../../core/errors.ts';
-import type { RunStatus } from '../../core/run-status.ts';
-import { RunStep, WorkflowRun } from '../../db/entities/index.ts';
-import type { EntityManager } from '../../db/orm.ts';
 import type { Services } from '../../infra/services.ts';
 import { getRun } from './run-query.service.ts';
+import { canMoveRun, recordRunCancelled } from './run-state.ts';
 import type { RunView } from './run-view.ts';
 import { runWorkflowId, waitForRunWorkflow } from './run-wait.ts';
 
 /** How long a cancel request waits for the engine to record `cancelled` before answering. */
 export const CANCEL_SETTLE_MS = 10_000;
-
-const CANCELLABLE: readonly RunStatus[] = ['pending', 'running'];
 
 /**
  * Cancels a pending or running run (else 400 naming its status) and returns it once the engine has
@@ -24,7 +20,7 @@ const CANCELLABLE: readonly RunStatus[] = ['pending', 'running'];
 export async function cancelRun(services: Services, workspaceId: string, runId: string): Promise<RunView> {
   const em = services.orm.em.fork();
   const before = await getRun(em, workspaceId, runId);
-  if (!CANCELLABLE.includes(before.status)) {
+  if (!canMoveRun(before.status, 'cancelled')) {
     throw new BadRequestError(`Run is ${before.status}; only pending or running runs can be cancelled`);
   }
   const handle = services.temporal.client.workflow.getHandle(runWorkflowId(runId));
@@ -42,22 +38,8 @@ export async function cancelRun(services: Services, workspaceId: string, runId: 
     await handle.terminate('cancelled before a worker picked the run up').catch((err: unknown) => {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     });
-    await recordCancelled(em, runId);
+    await recordRunCancelled(em, runId);
     return getRun(em, workspaceId, runId);
   }
   return after;
-}
-
-async function recordCancelled(em: EntityManager, runId: string): Promise<void> {
-  const now = new Date();
-  await em.nativeUpdate(
-    WorkflowRun,
-    { id: runId, status: { $in: ['pending', 'running'] } },
-    { status: 'cancelled', finishedAt: now },
-  );
-  await em.nativeUpdate(
-    RunStep,
-    { runId, status: { $in: ['pending', 'running'] } },
-    { status: 'cancelled', finishedAt: now },
-  );
 }

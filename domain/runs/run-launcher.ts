@@ -2,8 +2,9 @@ import type { InferEntity } from '@mikro-orm/core';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../../core/search-attributes.ts';
 import { UnavailableError } from '../../core/errors.ts';
-import { WorkflowRun } from '../../db/entities/index.ts';
+import { type WorkflowRun } from '../../db/entities/index.ts';
 import type { Services } from '../../infra/services.ts';
+import { moveRun } from './run-state.ts';
 import { runWorkflowId } from './run-wait.ts';
 
 type RunRow = InferEntity<typeof WorkflowRun>;
@@ -43,14 +44,12 @@ export async function launchRun(
     services.log.error({ err, runId: run.id }, 'could not start run on Temporal');
     // A replay's extra start may fail while the first request's start succeeds: leave the run alone.
     if (options.onError === 'ignore') return;
-    await services.orm.em.fork().nativeUpdate(
-      WorkflowRun,
-      { id: run.id, status: 'pending' },
-      {
-        status: 'failed',
-        errorMessage: `Could not start the run on the workflow engine: ${(err as Error).message}`,
-        finishedAt: new Date(),
-      },
+    await moveRun(
+      services.orm.em.fork(),
+      run.id,
+      'failed',
+      { errorMessage: `Could not start the run on the workflow engine: ${(err as Error).message}` },
+      ['pending'],
     );
     throw new UnavailableError('Workflow engine unavailable: the run could not be started', err);
   }

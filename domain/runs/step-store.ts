@@ -4,14 +4,9 @@ import type { NodeSpec } from '../../core/dag/definition.ts';
 import type { StepStatus } from '../../core/run-status.ts';
 import { RunStep } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
+import { cancelLiveSteps, moveSteps, patchLiveStep, type StepPatch } from './run-state.ts';
 
 type StepRow = InferEntity<typeof RunStep>;
-type StepPatch = Partial<
-  Pick<
-    StepRow,
-    'status' | 'attempt' | 'input' | 'output' | 'error' | 'startedAt' | 'finishedAt' | 'durationMs'
-  >
->;
 
 /** Which step, and when its first attempt started (null: it never started). */
 export interface StepRef {
@@ -32,9 +27,6 @@ interface SnapshotRow {
   output: unknown;
   started_at: Date | string | null;
 }
-
-/** Statuses a step can still leave; a write never touches a step the workflow already closed. */
-const LIVE: StepStatus[] = ['pending', 'running'];
 
 /**
  * Reads and writes of `run_steps` for the DAG activities. Every write is conditional on the step
@@ -68,12 +60,15 @@ export class StepStore {
     return this.#em.findOne(RunStep, { runId, nodeId });
   }
 
-  async update(runId: string, nodeId: string, patch: StepPatch): Promise<boolean> {
-    return (await this.#em.nativeUpdate(RunStep, { runId, nodeId, status: { $in: LIVE } }, patch)) > 0;
+  /** Writes an attempt's fields; with `status`, moves the step as the state machine allows. */
+  async update(runId: string, nodeId: string, patch: StepPatch & { status?: StepStatus }): Promise<boolean> {
+    const { status, ...fields } = patch;
+    if (status === undefined) return patchLiveStep(this.#em, runId, nodeId, fields);
+    return (await moveSteps(this.#em, runId, [nodeId], status, fields)) > 0;
   }
 
   /** Marks a step finished now, with its duration measured from its first attempt. */
-  finish(step: StepRef, status: StepStatus, patch: StepPatch = {}): Promise<boolean> {
+  finish(step: StepRef, status: StepStatus, patch: Omit<StepPatch, 'status'> = {}): Promise<boolean> {
     const finishedAt = new Date();
     const startedAt = step.startedAt ?? finishedAt;
     return this.update(step.runId, step.nodeId, {
@@ -87,12 +82,7 @@ export class StepStore {
 
   /** Steps that never ran: skipped now, without a start time. */
   async skip(runId: string, nodeIds: readonly string[]): Promise<void> {
-    if (nodeIds.length === 0) return;
-    await this.#em.nativeUpdate(
-      RunStep,
-      { runId, nodeId: { $in: [...nodeIds] }, status: { $in: LIVE } },
-      { status: 'skipped', finishedAt: new Date() },
-    );
+    await moveSteps(this.#em, runId, nodeIds, 'skipped', { finishedAt: new Date() });
   }
 
   /**
@@ -125,14 +115,7 @@ export class StepStore {
   }
 
   /** Closes every live step of a run (failed run or cancelled run) as `cancelled`. */
-  async cancelLive(runId: string, now: Date): Promise<void> {
-    await this.#em.getConnection().execute(
-      `update run_steps set status = 'cancelled', finished_at = ?,
-         duration_ms = case when started_at is null then null
-                            else (extract(epoch from (?::timestamptz - started_at)) * 1000)::int end
-       where run_id = ? and status in ('pending', 'running')`,
-      [now, now, runId],
-      'run',
-    );
+  cancelLive(runId: string, now: Date): Promise<void> {
+    return cancelLiveSteps(this.#em, runId, now);
   }
 }
