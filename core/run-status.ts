@@ -6,14 +6,10 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const STEP_STATUSES = ['pending', 'running', 'success', 'failed', 'skipped', 'cancelled'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
-/** Statuses of a job (an agent chat); same lifecycle as a run. */
-export const JOB_STATUSES = RUN_STATUSES;
-export type JobStatus = RunStatus;
-
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['success', 'failed', 'cancelled'];
 
-export const SOURCES = ['external_api', 'ui', 'a2a', 'webhook', 'cli'] as const;
-export type Source = (typeof SOURCES)[number];
+/** The door a run or job came through. */
+export type Source = 'external_api' | 'ui' | 'a2a' | 'webhook' | 'cli';
 
 /** Who and what started a run or job; stored with it for audit and billing. */
 export interface TriggerMetadata {

@@ -7,7 +7,7 @@ export type { MikroORM };
 export type { EntityManager } from '@mikro-orm/postgresql';
 
 /** The ORM options for one database URL; migrations are listed in code, never discovered by glob. */
-export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Options {
+function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Options {
   return {
     driver: PostgreSqlDriver,
     clientUrl: databaseUrl,

@@ -15,7 +15,7 @@ import { announceKeyChange, withAdminDb } from './admin-connections.ts';
 
 const SECRET_WARNING = 'Copy it now: it is shown once and stored nowhere.';
 
-export const keysCreateCommand: Command = {
+const keysCreateCommand: Command = {
   name: 'keys create',
   summary: 'Create an API key; prints the key once',
   usage:
@@ -65,7 +65,7 @@ export const keysCreateCommand: Command = {
   },
 };
 
-export const keysListCommand: Command = {
+const keysListCommand: Command = {
   name: 'keys list',
   summary: "List a workspace's API keys (prefixes only, never secrets)",
   usage: 'dagen keys list --workspace W [--json]',
@@ -88,7 +88,7 @@ export const keysListCommand: Command = {
   },
 };
 
-export const keysRevokeCommand: Command = {
+const keysRevokeCommand: Command = {
   name: 'keys revoke',
   summary: 'Revoke an API key at once, in every API process',
   usage: 'dagen keys revoke ID [--json]',
@@ -100,7 +100,7 @@ export const keysRevokeCommand: Command = {
   render: (r) => `Revoked key ${(r as ApiKeySummary).id}`,
 };
 
-export const keysRotateCommand: Command = {
+const keysRotateCommand: Command = {
   name: 'keys rotate',
   summary: 'Issue a replacement key; the old one keeps working for --overlap (default: none)',
   usage: 'dagen keys rotate ID [--overlap 1h] [--json]',
@@ -135,7 +135,7 @@ const DURATION = /^(\d+)(ms|s|m|h|d)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `90s`, `15m`, `1h`, `2d` (a bare number is seconds) to milliseconds. */
-export function parseDuration(text: string): number {
+function parseDuration(text: string): number {
   const m = DURATION.exec(text.trim());
   if (!m) throw new UsageError(`not a duration: '${text}' (use e.g. 30s, 15m, 1h, 2d)`);
   return Number(m[1]) * UNIT_MS[m[2] ?? 's']!;

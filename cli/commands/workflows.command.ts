@@ -9,7 +9,7 @@ import { WORKFLOW_STATUSES, type WorkflowStatus } from '../../db/entities/workfl
 import { type Command, requiredFlag, stringFlag, UsageError } from '../command.ts';
 import { withAdminDb } from './admin-connections.ts';
 
-export const workflowsApplyCommand: Command = {
+const workflowsApplyCommand: Command = {
   name: 'workflows apply',
   summary: 'Create or update a workflow from a JSON definition file (by name; every save is a new version)',
   usage: 'dagen workflows apply --workspace W --file F [--json]',
@@ -28,7 +28,7 @@ export const workflowsApplyCommand: Command = {
   },
 };
 
-export const workflowsListCommand: Command = {
+const workflowsListCommand: Command = {
   name: 'workflows list',
   summary: "List a workspace's workflows",
   usage: `dagen workflows list --workspace W [--status ${WORKFLOW_STATUSES.join('|')}] [--json]`,

@@ -15,7 +15,7 @@ export const updatedAtColumn = () =>
     .onCreate(() => new Date())
     .onUpdate(() => new Date());
 
-/** What a run step and a job step both record: status, inputs, outputs, error and timing. */
+/** What a step of an execution records: status, inputs, outputs, error and timing. */
 export const stepRecordColumns = () => ({
   status: p.enum(STEP_STATUSES).$type<StepStatus>(),
   input: p.json<JsonValue>().nullable(),

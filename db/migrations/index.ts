@@ -1,7 +1,12 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000000_initial } from './Migration20261128000000_initial.ts';
+import { Migration20261129000000_drop_unwritten_tables } from './Migration20261129000000_drop_unwritten_tables.ts';
 
 /** Every migration in order; add new ones at the end and never edit an applied one. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261128000000_initial', class: Migration20261128000000_initial },
+  {
+    name: 'Migration20261129000000_drop_unwritten_tables',
+    class: Migration20261129000000_drop_unwritten_tables,
+  },
 ];

@@ -47,7 +47,7 @@ export async function applyDefinition(
 }
 
 /** Validates a whole document, reporting envelope and graph problems together. */
-export function checkDocument(doc: unknown): { envelope: Envelope; graph: WorkflowGraph } {
+function checkDocument(doc: unknown): { envelope: Envelope; graph: WorkflowGraph } {
   const problems: DefinitionProblem[] = [];
   const envelope = readEnvelope(doc, problems);
   const checked = validateGraph(doc);

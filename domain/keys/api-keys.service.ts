@@ -5,12 +5,12 @@ import type { EntityManager } from '../../db/orm.ts';
 import { ApiKey } from '../../db/entities/index.ts';
 import { displayPrefix, generateKey, hashKey } from './key-format.ts';
 
-export const SCOPES = ['agents', 'workflows'] as const;
+const SCOPES = ['agents', 'workflows'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 60;
-export const MIN_RATE_LIMIT_PER_MINUTE = 1;
-export const MAX_RATE_LIMIT_PER_MINUTE = 600;
+const MIN_RATE_LIMIT_PER_MINUTE = 1;
+const MAX_RATE_LIMIT_PER_MINUTE = 600;
 
 export interface CreateApiKeyInput {
   workspaceId: string;

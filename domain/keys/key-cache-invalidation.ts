@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../infra/logger.ts';
 
 /** Every API process listens here; a message is the id of a key whose cached state is stale. */
-export const KEY_INVALIDATION_CHANNEL = 'dagen:api-keys:invalidate';
+const KEY_INVALIDATION_CHANNEL = 'dagen:api-keys:invalidate';
 
 /**
  * Tells every API process to forget a key now (after a revoke, rotation or deactivation). Best

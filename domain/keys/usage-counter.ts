@@ -2,7 +2,7 @@ import type { MikroORM } from '../../db/orm.ts';
 import type { Logger } from '../../infra/logger.ts';
 
 /** How often buffered usage reaches Postgres; a crash loses at most this much, a clean close none. */
-export const USAGE_FLUSH_INTERVAL_MS = 5_000;
+const USAGE_FLUSH_INTERVAL_MS = 5_000;
 
 interface Pending {
   count: number;

@@ -12,7 +12,7 @@ export function requestHash(workflowId: string, inputData: unknown): string {
 }
 
 /** JSON with object keys sorted at every level, so equal values give equal strings. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.keys(value)

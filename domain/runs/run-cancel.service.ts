@@ -7,7 +7,7 @@ import type { RunView } from './run-view.ts';
 import { runWorkflowId, waitForRunWorkflow } from './run-wait.ts';
 
 /** How long a cancel request waits for the engine to record `cancelled` before answering. */
-export const CANCEL_SETTLE_MS = 10_000;
+const CANCEL_SETTLE_MS = 10_000;
 
 /**
  * Cancels a pending or running run (else 400 naming its status) and returns it once the engine has

@@ -10,7 +10,7 @@ import { runWorkflowId } from './run-wait.ts';
 type RunRow = InferEntity<typeof WorkflowRun>;
 
 /** The workflow type of the DAG interpreter (workflows/dag-run.workflow.ts). */
-export const DAG_RUN_WORKFLOW = 'dagRun';
+const DAG_RUN_WORKFLOW = 'dagRun';
 
 /**
  * Starts the run's Temporal workflow. Starting is idempotent: the id `run:<run_id>` may exist only

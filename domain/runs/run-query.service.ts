@@ -25,7 +25,7 @@ export interface RunListFilter {
   limit?: number | undefined;
 }
 
-export const LIST_LIMIT_DEFAULT = 20;
+const LIST_LIMIT_DEFAULT = 20;
 export const LIST_LIMIT_MAX = 100;
 
 export interface RunPage {

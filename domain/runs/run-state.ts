@@ -93,9 +93,9 @@ export function moveSteps(
 }
 
 /** Statuses a step can still leave: writes of its attempt, input or error apply only to these. */
-export const LIVE_STEP_STATUSES: readonly StepStatus[] = (
-  Object.keys(STEP_TRANSITIONS) as StepStatus[]
-).filter((s) => STEP_TRANSITIONS[s].length > 0);
+const LIVE_STEP_STATUSES: readonly StepStatus[] = (Object.keys(STEP_TRANSITIONS) as StepStatus[]).filter(
+  (s) => STEP_TRANSITIONS[s].length > 0,
+);
 
 /** Updates a live step's fields without moving it (an attempt's input or error). */
 export async function patchLiveStep(

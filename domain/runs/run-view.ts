@@ -60,7 +60,7 @@ export function runSummaryView(run: RunRow): RunSummaryView {
   };
 }
 
-export function runView(run: RunRow, steps: readonly StepRow[]): RunView {
+function runView(run: RunRow, steps: readonly StepRow[]): RunView {
   return {
     ...runSummaryView(run),
     input_data: run.inputData ?? null,

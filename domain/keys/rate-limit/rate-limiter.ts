@@ -5,7 +5,7 @@ import { RedisSlidingWindow } from './redis-sliding-window.ts';
 import type { SlidingWindow, WindowDecision } from './sliding-window.ts';
 
 /** Every key's limit counts requests over this sliding window. */
-export const RATE_WINDOW_MS = 60_000;
+const RATE_WINDOW_MS = 60_000;
 /** A Redis that does not answer within this long counts as down for this request. */
 const REDIS_HIT_TIMEOUT_MS = 500;
 
