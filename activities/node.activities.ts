@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { JsonValue } from '../core/run-status.ts';
 import type { MikroORM } from '../db/orm.ts';
-import type { BeginResult, CompleteStepInput, NodeResult, NodeTask } from './dag-run.types.ts';
+import type { BeginResult, CompleteStepInput, NodeResult, NodeTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import type { AddressPolicy } from './http/address-policy.ts';
 import { EXECUTORS } from './node-executors.ts';

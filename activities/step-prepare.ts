@@ -3,7 +3,7 @@ import type { NodeType } from '../core/dag/definition.ts';
 import { checkWithFields } from '../core/dag/node-fields.ts';
 import { stringsIn } from '../core/dag/template.ts';
 import type { JsonValue } from '../core/run-status.ts';
-import type { NodeTask } from './dag-run.types.ts';
+import type { NodeTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionResult } from './expressions/expression-job.ts';
 import { ExpressionError, type ExpressionPool } from './expressions/expression-pool.ts';
 import { RequestRefusedError } from './http/safe-request.ts';

@@ -9,8 +9,7 @@
 // http and agent nodes stay regular activities: they heartbeat, any worker may run them, and a
 // cancellation reaches them through the server.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { RunLimits } from '../activities/dag-run.types.ts';
-import type { DagActivities } from '../activities/index.ts';
+import type { DagActivities, RunLimits } from '../core/engine/dag-contract.ts';
 import { NODE_DEFAULTS, type NodeSpec } from '../core/dag/definition.ts';
 
 /** Writes of the run row (start, skips, fail, cancel): short, retried until Postgres answers. */

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { NodeSpec } from '../core/dag/definition.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../core/search-attributes.ts';
-import type { RunLimits } from '../activities/dag-run.types.ts';
+import type { RunLimits } from '../core/engine/dag-contract.ts';
 import { nodeActivities, stepRecord } from './dag-activities.ts';
 
 /** Child runs may start child runs, but not endlessly (a workflow that runs itself). */

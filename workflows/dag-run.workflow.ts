@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
-import type { NodeFailureRecord } from '../activities/dag-run.types.ts';
+import type { NodeFailureRecord } from '../core/engine/dag-contract.ts';
 import type { WorkflowGraph } from '../core/dag/definition.ts';
 import { DagSchedule, sinkNodeIds } from '../core/dag/schedule.ts';
 import type { RunStatus } from '../core/run-status.ts';
