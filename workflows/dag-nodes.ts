@@ -1,5 +1,5 @@
-// How the interpreter runs one node: transform, condition, http and agent nodes in one activity
-// each, delays as durable timers, workflow nodes as child runs. Deterministic workflow code only.
+// How the interpreter runs one node, as its type declares (core/nodes/): in one activity, as a
+// durable timer, or as a child run. Deterministic workflow code only.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -12,6 +12,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { NodeSpec } from '../core/dag/definition.ts';
+import { nodeTypeDef } from '../core/nodes/registry.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../core/search-attributes.ts';
 import type { RunLimits } from '../core/engine/dag-contract.ts';
 import { nodeActivities, stepRecord } from './dag-activities.ts';
@@ -35,10 +36,11 @@ export type NodeOutcome =
 /** Runs one node to its outcome; never rejects, so the scheduler can race many of them. */
 export async function executeNode(run: RunScope, node: NodeSpec): Promise<NodeOutcome> {
   try {
+    const def = nodeTypeDef(node.type);
     const status =
-      node.type === 'delay'
-        ? await runDelay(run, node)
-        : node.type === 'workflow'
+      def.execution === 'timer'
+        ? await runTimer(run, node, def.seconds)
+        : def.execution === 'child'
           ? await runChild(run, node)
           : (await nodeActivities(node, run.limits).runNode({ runId: run.runId, node })).status;
     return { kind: 'done', nodeId: node.id, status };
@@ -48,11 +50,15 @@ export async function executeNode(run: RunScope, node: NodeSpec): Promise<NodeOu
   }
 }
 
-async function runDelay({ runId, limits }: RunScope, node: NodeSpec): Promise<'success' | 'skipped'> {
+async function runTimer(
+  { runId, limits }: RunScope,
+  node: NodeSpec,
+  duration: (input: Record<string, unknown>) => number,
+): Promise<'success' | 'skipped'> {
   const steps = stepRecord(limits);
   const begun = await steps.beginStep({ runId, node });
   if (begun.status === 'skipped') return 'skipped';
-  const seconds = Number(begun.with.seconds);
+  const seconds = duration(begun.with);
   await sleep(seconds * 1000);
   await steps.completeStep({ runId, nodeId: node.id, output: { seconds } });
   return 'success';
