@@ -8,9 +8,12 @@
 // room for the expression deadline plus its database writes.
 // `activity` node types (http, agent) stay regular activities: they heartbeat, any worker may run them, and a
 // cancellation reaches them through the server.
+// Every proxy carries a one-line summary (core/engine/run-metadata.ts): the Temporal UI shows it in
+// the run's timeline instead of the bare activity type.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { DagActivities, RunLimits } from '../core/engine/dag-contract.ts';
 import { NODE_DEFAULTS, type NodeSpec } from '../core/dag/definition.ts';
+import { nodeSummary } from '../core/engine/run-metadata.ts';
 import { nodeTypeDef } from '../core/nodes/registry.ts';
 
 /** Writes of the run row (start, skips, fail, cancel): short, retried until Postgres answers. */
@@ -28,10 +31,13 @@ const EVALUATION_MARGIN_MS = 10_000;
 const LONG_NODE_HEARTBEAT_TIMEOUT = '10 seconds';
 
 /** Run-row writes that evaluate nothing; `startRun` runs before the limits are known. */
-export const record = proxyLocalActivities<DagActivities>({
-  startToCloseTimeout: RECORD_TIMEOUT_MS,
-  retry: RECORD_RETRY,
-});
+export function record(summary: string) {
+  return proxyLocalActivities<DagActivities>({
+    startToCloseTimeout: RECORD_TIMEOUT_MS,
+    retry: RECORD_RETRY,
+    summary,
+  });
+}
 
 /** The longest an evaluating local activity may run: the expression deadline plus the margin. */
 function evaluationTimeoutMs(limits: RunLimits): number {
@@ -39,18 +45,20 @@ function evaluationTimeoutMs(limits: RunLimits): number {
 }
 
 /** Run-row writes that may evaluate the `output` expression (`completeRun`). */
-export function runRecord(limits: RunLimits) {
+export function runRecord(limits: RunLimits, summary: string) {
   return proxyLocalActivities<DagActivities>({
     startToCloseTimeout: evaluationTimeoutMs(limits),
     retry: RECORD_RETRY,
+    summary,
   });
 }
 
 /** Step bookkeeping around delays and child runs (it evaluates `when` and templates). */
-export function stepRecord(limits: RunLimits) {
+export function stepRecord(limits: RunLimits, node: NodeSpec, step: 'begin' | 'record') {
   return proxyLocalActivities<DagActivities>({
     startToCloseTimeout: evaluationTimeoutMs(limits),
     retry: STEP_RECORD_RETRY,
+    summary: nodeSummary(node, step),
   });
 }
 
@@ -66,6 +74,7 @@ export function nodeActivities(node: NodeSpec, limits: RunLimits) {
       initialInterval: Math.max(1, (retry?.backoff_seconds ?? NODE_DEFAULTS.retry.backoff_seconds) * 1000),
       backoffCoefficient: 2,
     },
+    summary: nodeSummary(node),
   };
   const def = nodeTypeDef(node.type);
   const defaultSeconds = def.defaultTimeoutSeconds?.(node.with ?? {}) ?? NODE_DEFAULTS.timeoutSeconds;

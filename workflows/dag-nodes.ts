@@ -12,6 +12,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { NodeSpec } from '../core/dag/definition.ts';
+import { runStaticMetadata, timerSummary } from '../core/engine/run-metadata.ts';
 import { nodeTypeDef } from '../core/nodes/registry.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../core/search-attributes.ts';
 import type { RunLimits } from '../core/engine/dag-contract.ts';
@@ -55,12 +56,11 @@ async function runTimer(
   node: NodeSpec,
   duration: (input: Record<string, unknown>) => number,
 ): Promise<'success' | 'skipped'> {
-  const steps = stepRecord(limits);
-  const begun = await steps.beginStep({ runId, node });
+  const begun = await stepRecord(limits, node, 'begin').beginStep({ runId, node });
   if (begun.status === 'skipped') return 'skipped';
   const seconds = duration(begun.with);
-  await sleep(seconds * 1000);
-  await steps.completeStep({ runId, nodeId: node.id, output: { seconds } });
+  await sleep(seconds * 1000, { summary: timerSummary(node, seconds) });
+  await stepRecord(limits, node, 'record').completeStep({ runId, nodeId: node.id, output: { seconds } });
   return 'success';
 }
 
@@ -68,8 +68,7 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
   if (depth >= MAX_CHILD_DEPTH) {
     throw ApplicationFailure.nonRetryable(`workflow nodes may nest at most ${MAX_CHILD_DEPTH} levels deep`);
   }
-  const steps = stepRecord(limits);
-  const begun = await steps.beginChildStep({ runId, node, childRunId: uuid4() });
+  const begun = await stepRecord(limits, node, 'begin').beginChildStep({ runId, node, childRunId: uuid4() });
   if (begun.status === 'skipped') return 'skipped';
   const { child } = begun;
   try {
@@ -83,6 +82,14 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
         { key: SA_API_KEY, value: child.apiKeyId },
       ],
       memo: { workflow_name: child.workflowName, workflow_version: child.version, parent_run_id: runId },
+      ...runStaticMetadata({
+        workflowName: child.workflowName,
+        workflowId: child.workflowId,
+        version: child.version,
+        workspaceId: child.workspaceId,
+        source: child.source,
+        parentRunId: runId,
+      }),
       // If this run is terminated, the child still gets to record its own cancellation.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       ...(node.timeout_seconds === undefined
@@ -93,7 +100,11 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
     if (isCancellation(err)) throw err;
     throw ApplicationFailure.nonRetryable(`child run ${child.runId} failed: ${describeFailure(err)}`);
   }
-  await steps.completeChildStep({ runId, nodeId: node.id, childRunId: child.runId });
+  await stepRecord(limits, node, 'record').completeChildStep({
+    runId,
+    nodeId: node.id,
+    childRunId: child.runId,
+  });
   return 'success';
 }
 
