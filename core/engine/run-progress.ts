@@ -89,7 +89,7 @@ export class RunProgress {
   /** Markdown for the Temporal UI's current details. */
   details(): string {
     const { status, total, done, skipped, running, failed } = this.#state;
-    const lines = [`**${status}** · ${done}/${total} nodes done${skipped ? ` (${skipped} skipped)` : ''}`];
+    const lines = [`**${status}** · ${done} of ${total} nodes done${skipped ? ` (${skipped} skipped)` : ''}`];
     if (running.length) lines.push(`**in flight** ${running.map((n) => `${n.id} (${n.type})`).join(', ')}`);
     for (const f of failed) lines.push(`**failed** ${f.nodeId}: ${f.error}`);
     return lines.join('\n');

@@ -57,7 +57,7 @@ describe('runs read in the Temporal UI: summaries, static details, current detai
       failed: [],
     });
     const { currentDetails } = await handle.query(workflowMetadataQuery);
-    expect(currentDetails).toBe('**running** · 2/4 nodes done\n**in flight** nap (delay)');
+    expect(currentDetails).toBe('**running** · 2 of 4 nodes done\n**in flight** nap (delay)');
 
     await handle.result();
     expect(await handle.query(progressQuery)).toMatchObject({ status: 'success', done: 4, running: [] });
