@@ -80,15 +80,14 @@ export default tseslint.config(
             },
             { group: ['undici', 'node-fetch', 'axios', 'got'], message: 'No HTTP clients in workflow code.' },
             {
-              group: [
-                '**/db/**',
-                '**/infra/**',
-                '**/api/**',
-                '**/activities/*.ts',
-                '!**/activities/*.types.ts',
-              ],
-              message: 'Workflows import activities as types only.',
+              group: ['**/db/**', '**/infra/**', '**/api/**'],
+              message: 'Workflow code imports servers and storage as types only.',
               allowTypeImports: true,
+            },
+            {
+              // Not even types: the workflow/activity contract is core/engine/dag-contract.ts.
+              group: ['**/activities/**'],
+              message: 'Workflow code never imports from activities/; use core/engine/dag-contract.ts.',
             },
           ],
         },

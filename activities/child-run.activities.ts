@@ -5,7 +5,7 @@ import { compileInputSchema, describeInputProblems } from '../domain/definitions
 import type { JsonValue, TriggerMetadata } from '../core/run-status.ts';
 import { WorkflowDefinition, WorkflowRun } from '../db/entities/index.ts';
 import type { EntityManager, MikroORM } from '../db/orm.ts';
-import type { BeginChildResult, ChildTask } from './dag-run.types.ts';
+import type { BeginChildResult, ChildTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import { prepareStep } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';

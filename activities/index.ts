@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { DagActivities } from '../core/engine/dag-contract.ts';
 import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -35,8 +36,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
     ...createNodeActivities({ orm: deps.orm, expressions, policy }),
     ...createChildRunActivities({ orm: deps.orm, expressions }),
-  };
+  } satisfies DagActivities;
   return { activities, close: () => expressions.close() };
 }
-
-export type DagActivities = ReturnType<typeof createActivities>['activities'];

@@ -1,13 +1,18 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { NodeContext } from '../core/nodes/node-context.ts';
+import { nodeTypeDef } from '../core/nodes/registry.ts';
 import type { JsonValue } from '../core/run-status.ts';
 import type { MikroORM } from '../db/orm.ts';
-import type { BeginResult, CompleteStepInput, NodeResult, NodeTask } from './dag-run.types.ts';
+import type { BeginResult, CompleteStepInput, NodeResult, NodeTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import type { AddressPolicy } from './http/address-policy.ts';
-import { EXECUTORS } from './node-executors.ts';
+import { safeRequest } from './http/safe-request.ts';
 import { prepareStep, toActivityFailure } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
+
+/** How often a regular-activity node heartbeats; the worker sends at most one per throttle interval. */
+const HEARTBEAT_EVERY_MS = 1000;
 
 export interface NodeActivityDeps {
   orm: MikroORM;
@@ -18,7 +23,7 @@ export interface NodeActivityDeps {
 /** Activities that run a node's step; a retry updates the same step row (attempt grows). */
 export function createNodeActivities({ orm, expressions, policy }: NodeActivityDeps) {
   return {
-    /** Runs a transform, condition, http or agent node from `when` to its recorded output. */
+    /** Runs a node whose type executes in an activity, from `when` to its recorded output. */
     async runNode(task: NodeTask): Promise<NodeResult> {
       const ctx = Context.current();
       const steps = new StepStore(orm.em.fork());
@@ -26,16 +31,22 @@ export function createNodeActivities({ orm, expressions, policy }: NodeActivityD
       if (prepared.kind === 'done') return { status: prepared.status };
       if (prepared.kind === 'skipped') return { status: 'skipped' };
       const attemptPatch = { attempt: ctx.info.attempt, input: prepared.input as JsonValue };
-      const execute = EXECUTORS[task.node.type];
-      if (!execute)
+      const def = nodeTypeDef(task.node.type);
+      if (def.execution !== 'local-activity' && def.execution !== 'activity')
         throw ApplicationFailure.nonRetryable(`${task.node.type} nodes do not run as one activity`);
+      const signal = ctx.cancellationSignal;
+      const nodeContext: NodeContext = {
+        values: prepared.values,
+        signal,
+        http: { request: (request) => safeRequest(request, policy, signal) },
+      };
+      // Heartbeats keep a long node alive and let Temporal deliver a cancellation to it.
+      const heartbeats =
+        def.execution === 'activity' ? setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
       try {
-        const output = await execute(prepared.input, {
-          values: prepared.values,
-          signal: ctx.cancellationSignal,
-          heartbeat: () => ctx.heartbeat(),
-          policy,
-        });
+        const output = await def
+          .execute(prepared.input, nodeContext)
+          .finally(() => clearInterval(heartbeats));
         await steps.finish(prepared.step, 'success', {
           ...attemptPatch,
           output: output as JsonValue,

@@ -5,7 +5,12 @@ import { isTerminal, type JsonValue } from '../core/run-status.ts';
 import { WorkflowRun, WorkflowVersion } from '../db/entities/index.ts';
 import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
-import type { CompleteRunInput, CompleteRunResult, FailRunInput, StartRunResult } from './dag-run.types.ts';
+import type {
+  CompleteRunInput,
+  CompleteRunResult,
+  FailRunInput,
+  StartRunResult,
+} from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import { moveRun, recordRunCancelled } from '../domain/runs/run-state.ts';
 import { StepStore } from '../domain/runs/step-store.ts';

@@ -1,16 +1,13 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { NodeType } from '../core/dag/definition.ts';
 import { checkWithFields } from '../core/dag/node-fields.ts';
 import { stringsIn } from '../core/dag/template.ts';
+import { expressionFields, nodeTypeDef, type NodeType } from '../core/nodes/registry.ts';
 import type { JsonValue } from '../core/run-status.ts';
-import type { NodeTask } from './dag-run.types.ts';
+import type { NodeTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionResult } from './expressions/expression-job.ts';
 import { ExpressionError, type ExpressionPool } from './expressions/expression-pool.ts';
 import { RequestRefusedError } from './http/safe-request.ts';
 import type { StepRef, StepStore } from '../domain/runs/step-store.ts';
-
-/** Node types whose work is only expression evaluation (bounded by the pool's deadline). */
-const PURE_TYPES: ReadonlySet<NodeType> = new Set(['transform', 'condition']);
 
 export type Prepared =
   /** An earlier attempt already finished the step (its worker died before reporting). */
@@ -39,17 +36,16 @@ export async function prepareStep(
     throw ApplicationFailure.nonRetryable(`step "${node.id}" is already ${step.status}`, 'StepClosed');
   }
   const nodeWith = node.with ?? {};
-  const expression =
-    typeof nodeWith.expression === 'string' ? { expression: nodeWith.expression } : undefined;
+  const whole = wholeExpressions(node.type, nodeWith);
   let evaluated: ExpressionResult = { proceed: true, with: nodeWith };
   try {
     // Literal nodes (no `when`, no expression, no template) skip the trip to the expression pool.
-    if (node.when !== undefined || expression || hasTemplates(nodeWith)) {
+    if (node.when !== undefined || whole || hasTemplates(nodeWith)) {
       evaluated = await expressions.evaluate({
         context,
         ...(node.when === undefined ? {} : { when: node.when }),
         with: nodeWith,
-        ...(expression ? { expressions: expression } : {}),
+        ...(whole ? { expressions: whole } : {}),
       });
     }
   } catch (err) {
@@ -66,8 +62,8 @@ export async function prepareStep(
   }
   const input = evaluated.with ?? {};
   const startedAt = step.startedAt ?? began;
-  // Pure nodes finish within the expression deadline: their one final write says it all.
-  if (!PURE_TYPES.has(node.type)) {
+  // Local-activity nodes finish within the expression deadline: their one final write says it all.
+  if (nodeTypeDef(node.type).execution !== 'local-activity') {
     await steps.update(runId, node.id, {
       status: 'running',
       attempt,
@@ -83,6 +79,16 @@ export async function prepareStep(
     throw ApplicationFailure.nonRetryable(message, 'BadNodeInput');
   }
   return { kind: 'go', step: { runId, nodeId: node.id, startedAt }, input, values: evaluated.values ?? {} };
+}
+
+/** The node's expression fields (a transform's `expression`), evaluated whole; none: undefined. */
+function wholeExpressions(
+  type: NodeType,
+  nodeWith: Record<string, unknown>,
+): Record<string, string> | undefined {
+  const found = expressionFields(type).filter((name) => typeof nodeWith[name] === 'string');
+  if (found.length === 0) return undefined;
+  return Object.fromEntries(found.map((name) => [name, nodeWith[name] as string]));
 }
 
 function hasTemplates(value: Record<string, unknown>): boolean {

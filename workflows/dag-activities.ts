@@ -1,17 +1,20 @@
 // How the DAG interpreter calls its activities, and with which timeouts and retries.
-// Bookkeeping (run and step rows) and the light node types (transform, condition: expression
-// evaluation only, bounded by the expression deadline) are LOCAL activities: they run in the worker
+// Bookkeeping (run and step rows) and the node types declared `local-activity` (transform,
+// condition: expression evaluation only, bounded by the expression deadline) are LOCAL activities: they run in the worker
 // that holds the workflow task, so they cost no server round trip. A local activity holds that
 // workflow task while it runs: the SDK heartbeats the task so it never times out, but new server
 // events (a timer firing, a cancellation, an http node's result) reach the workflow only at those
 // heartbeats or when the activity ends. So each one is short and bounded: its timeout always leaves
 // room for the expression deadline plus its database writes.
-// http and agent nodes stay regular activities: they heartbeat, any worker may run them, and a
+// `activity` node types (http, agent) stay regular activities: they heartbeat, any worker may run them, and a
 // cancellation reaches them through the server.
+// Every proxy carries a one-line summary (core/engine/run-metadata.ts): the Temporal UI shows it in
+// the run's timeline instead of the bare activity type.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { RunLimits } from '../activities/dag-run.types.ts';
-import type { DagActivities } from '../activities/index.ts';
+import type { DagActivities, RunLimits } from '../core/engine/dag-contract.ts';
 import { NODE_DEFAULTS, type NodeSpec } from '../core/dag/definition.ts';
+import { nodeSummary } from '../core/engine/run-metadata.ts';
+import { nodeTypeDef } from '../core/nodes/registry.ts';
 
 /** Writes of the run row (start, skips, fail, cancel): short, retried until Postgres answers. */
 const RECORD_TIMEOUT_MS = 30_000;
@@ -26,17 +29,15 @@ const STEP_RECORD_RETRY = { maximumAttempts: 5, initialInterval: '500 millisecon
 const EVALUATION_MARGIN_MS = 10_000;
 /** An http or agent step that stops heartbeating this long is presumed lost (worker died). */
 const LONG_NODE_HEARTBEAT_TIMEOUT = '10 seconds';
-/** Extra activity time beyond an http node's own request timeout, for evaluation and writes. */
-const HTTP_TIMEOUT_MARGIN_SECONDS = 10;
-
-/** Node types whose whole work is expression evaluation: run as local activities. */
-const LIGHT_TYPES: ReadonlySet<NodeSpec['type']> = new Set(['transform', 'condition']);
 
 /** Run-row writes that evaluate nothing; `startRun` runs before the limits are known. */
-export const record = proxyLocalActivities<DagActivities>({
-  startToCloseTimeout: RECORD_TIMEOUT_MS,
-  retry: RECORD_RETRY,
-});
+export function record(summary: string) {
+  return proxyLocalActivities<DagActivities>({
+    startToCloseTimeout: RECORD_TIMEOUT_MS,
+    retry: RECORD_RETRY,
+    summary,
+  });
+}
 
 /** The longest an evaluating local activity may run: the expression deadline plus the margin. */
 function evaluationTimeoutMs(limits: RunLimits): number {
@@ -44,24 +45,26 @@ function evaluationTimeoutMs(limits: RunLimits): number {
 }
 
 /** Run-row writes that may evaluate the `output` expression (`completeRun`). */
-export function runRecord(limits: RunLimits) {
+export function runRecord(limits: RunLimits, summary: string) {
   return proxyLocalActivities<DagActivities>({
     startToCloseTimeout: evaluationTimeoutMs(limits),
     retry: RECORD_RETRY,
+    summary,
   });
 }
 
 /** Step bookkeeping around delays and child runs (it evaluates `when` and templates). */
-export function stepRecord(limits: RunLimits) {
+export function stepRecord(limits: RunLimits, node: NodeSpec, step: 'begin' | 'record') {
   return proxyLocalActivities<DagActivities>({
     startToCloseTimeout: evaluationTimeoutMs(limits),
     retry: STEP_RECORD_RETRY,
+    summary: nodeSummary(node, step),
   });
 }
 
 /**
- * The activity that runs a transform, condition, http or agent node, with the node's own retry
- * policy and timeout. A light node's timeout is never shorter than the evaluation bound.
+ * The activity that runs a node whose type executes in one (local) activity, with the node's own
+ * retry policy and timeout. A local one's timeout is never shorter than the evaluation bound.
  */
 export function nodeActivities(node: NodeSpec, limits: RunLimits) {
   const retry = node.retry;
@@ -71,9 +74,12 @@ export function nodeActivities(node: NodeSpec, limits: RunLimits) {
       initialInterval: Math.max(1, (retry?.backoff_seconds ?? NODE_DEFAULTS.retry.backoff_seconds) * 1000),
       backoffCoefficient: 2,
     },
+    summary: nodeSummary(node),
   };
-  const timeoutMs = (node.timeout_seconds ?? defaultTimeoutSeconds(node)) * 1000;
-  if (LIGHT_TYPES.has(node.type)) {
+  const def = nodeTypeDef(node.type);
+  const defaultSeconds = def.defaultTimeoutSeconds?.(node.with ?? {}) ?? NODE_DEFAULTS.timeoutSeconds;
+  const timeoutMs = (node.timeout_seconds ?? defaultSeconds) * 1000;
+  if (def.execution === 'local-activity') {
     return proxyLocalActivities<DagActivities>({
       ...options,
       startToCloseTimeout: Math.max(timeoutMs, evaluationTimeoutMs(limits)),
@@ -84,11 +90,4 @@ export function nodeActivities(node: NodeSpec, limits: RunLimits) {
     startToCloseTimeout: timeoutMs,
     heartbeatTimeout: LONG_NODE_HEARTBEAT_TIMEOUT,
   });
-}
-
-function defaultTimeoutSeconds(node: NodeSpec): number {
-  const httpTimeout = node.with?.timeout_seconds;
-  return node.type === 'http' && typeof httpTimeout === 'number'
-    ? Math.max(NODE_DEFAULTS.timeoutSeconds, httpTimeout + HTTP_TIMEOUT_MARGIN_SECONDS)
-    : NODE_DEFAULTS.timeoutSeconds;
 }

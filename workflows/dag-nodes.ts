@@ -1,5 +1,5 @@
-// How the interpreter runs one node: transform, condition, http and agent nodes in one activity
-// each, delays as durable timers, workflow nodes as child runs. Deterministic workflow code only.
+// How the interpreter runs one node, as its type declares (core/nodes/): in one activity, as a
+// durable timer, or as a child run. Deterministic workflow code only.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -12,8 +12,10 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import type { NodeSpec } from '../core/dag/definition.ts';
+import { runStaticMetadata, timerSummary } from '../core/engine/run-metadata.ts';
+import { nodeTypeDef } from '../core/nodes/registry.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../core/search-attributes.ts';
-import type { RunLimits } from '../activities/dag-run.types.ts';
+import type { RunLimits } from '../core/engine/dag-contract.ts';
 import { nodeActivities, stepRecord } from './dag-activities.ts';
 
 /** Child runs may start child runs, but not endlessly (a workflow that runs itself). */
@@ -35,10 +37,11 @@ export type NodeOutcome =
 /** Runs one node to its outcome; never rejects, so the scheduler can race many of them. */
 export async function executeNode(run: RunScope, node: NodeSpec): Promise<NodeOutcome> {
   try {
+    const def = nodeTypeDef(node.type);
     const status =
-      node.type === 'delay'
-        ? await runDelay(run, node)
-        : node.type === 'workflow'
+      def.execution === 'timer'
+        ? await runTimer(run, node, def.seconds)
+        : def.execution === 'child'
           ? await runChild(run, node)
           : (await nodeActivities(node, run.limits).runNode({ runId: run.runId, node })).status;
     return { kind: 'done', nodeId: node.id, status };
@@ -48,13 +51,16 @@ export async function executeNode(run: RunScope, node: NodeSpec): Promise<NodeOu
   }
 }
 
-async function runDelay({ runId, limits }: RunScope, node: NodeSpec): Promise<'success' | 'skipped'> {
-  const steps = stepRecord(limits);
-  const begun = await steps.beginStep({ runId, node });
+async function runTimer(
+  { runId, limits }: RunScope,
+  node: NodeSpec,
+  duration: (input: Record<string, unknown>) => number,
+): Promise<'success' | 'skipped'> {
+  const begun = await stepRecord(limits, node, 'begin').beginStep({ runId, node });
   if (begun.status === 'skipped') return 'skipped';
-  const seconds = Number(begun.with.seconds);
-  await sleep(seconds * 1000);
-  await steps.completeStep({ runId, nodeId: node.id, output: { seconds } });
+  const seconds = duration(begun.with);
+  await sleep(seconds * 1000, { summary: timerSummary(node, seconds) });
+  await stepRecord(limits, node, 'record').completeStep({ runId, nodeId: node.id, output: { seconds } });
   return 'success';
 }
 
@@ -62,8 +68,7 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
   if (depth >= MAX_CHILD_DEPTH) {
     throw ApplicationFailure.nonRetryable(`workflow nodes may nest at most ${MAX_CHILD_DEPTH} levels deep`);
   }
-  const steps = stepRecord(limits);
-  const begun = await steps.beginChildStep({ runId, node, childRunId: uuid4() });
+  const begun = await stepRecord(limits, node, 'begin').beginChildStep({ runId, node, childRunId: uuid4() });
   if (begun.status === 'skipped') return 'skipped';
   const { child } = begun;
   try {
@@ -77,6 +82,14 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
         { key: SA_API_KEY, value: child.apiKeyId },
       ],
       memo: { workflow_name: child.workflowName, workflow_version: child.version, parent_run_id: runId },
+      ...runStaticMetadata({
+        workflowName: child.workflowName,
+        workflowId: child.workflowId,
+        version: child.version,
+        workspaceId: child.workspaceId,
+        source: child.source,
+        parentRunId: runId,
+      }),
       // If this run is terminated, the child still gets to record its own cancellation.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       ...(node.timeout_seconds === undefined
@@ -87,7 +100,11 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
     if (isCancellation(err)) throw err;
     throw ApplicationFailure.nonRetryable(`child run ${child.runId} failed: ${describeFailure(err)}`);
   }
-  await steps.completeChildStep({ runId, nodeId: node.id, childRunId: child.runId });
+  await stepRecord(limits, node, 'record').completeChildStep({
+    runId,
+    nodeId: node.id,
+    childRunId: child.runId,
+  });
   return 'success';
 }
 

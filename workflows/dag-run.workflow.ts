@@ -1,5 +1,12 @@
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
-import type { NodeFailureRecord } from '../activities/dag-run.types.ts';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+} from '@temporalio/workflow';
+import type { NodeFailureRecord } from '../core/engine/dag-contract.ts';
+import { progressQuery, RunProgress } from '../core/engine/run-progress.ts';
 import type { WorkflowGraph } from '../core/dag/definition.ts';
 import { DagSchedule, sinkNodeIds } from '../core/dag/schedule.ts';
 import type { RunStatus } from '../core/run-status.ts';
@@ -22,30 +29,54 @@ export interface DagRunResult {
  * ready node at once (up to the per-run cap), and writes the final run row before completing, so
  * when the workflow's result settles Postgres already agrees. A failed node fails the workflow
  * (non-retryable); a cancellation is recorded, then rethrown so Temporal shows Canceled.
+ * Its progress is answered by `progressQuery` and shown as the run's current details.
  */
 export async function dagRun(input: DagRunInput): Promise<DagRunResult> {
   const { runId } = input;
+  const progress = new RunProgress((p) => setCurrentDetails(p.details()));
+  setHandler(progressQuery, () => progress.snapshot());
   try {
-    const started = await record.startRun(runId);
-    if (started.kind === 'finished') return { runId, status: started.status };
-    if (started.kind === 'invalid') return await failRun(runId, started.message, []);
+    const started = await record('start run').startRun(runId);
+    if (started.kind === 'finished') {
+      progress.end(started.status);
+      return { runId, status: started.status };
+    }
+    if (started.kind === 'invalid') return await failRun(runId, started.message, [], progress);
     const { graph, limits } = started;
-    const failures = await runGraph({ runId, depth: input.depth ?? 0, limits }, graph);
+    progress.begin(graph.nodes);
+    const failures = await runGraph({ runId, depth: input.depth ?? 0, limits }, graph, progress);
     const first = failures[0];
-    if (first) return await failRun(runId, `node "${first.nodeId}" failed: ${first.error}`, failures);
+    if (first)
+      return await failRun(runId, `node "${first.nodeId}" failed: ${first.error}`, failures, progress);
     const done = await CancellationScope.nonCancellable(() =>
-      runRecord(limits).completeRun({ runId, output: graph.output, sinks: sinkNodeIds(graph.nodes) }),
+      runRecord(limits, 'complete run').completeRun({
+        runId,
+        output: graph.output,
+        sinks: sinkNodeIds(graph.nodes),
+      }),
     );
     if (done.status === 'failed') throw ApplicationFailure.nonRetryable(done.message, 'RunFailed');
+    progress.end('success');
     return { runId, status: 'success' };
   } catch (err) {
-    if (isCancellation(err)) await CancellationScope.nonCancellable(() => record.cancelRun(runId));
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => record('record cancel').cancelRun(runId));
+      progress.end('cancelled');
+    } else progress.end('failed');
     throw err;
   }
 }
 
-async function failRun(runId: string, message: string, failures: NodeFailureRecord[]): Promise<never> {
-  await CancellationScope.nonCancellable(() => record.failRun({ runId, message, failures }));
+async function failRun(
+  runId: string,
+  message: string,
+  failures: NodeFailureRecord[],
+  progress: RunProgress,
+): Promise<never> {
+  await CancellationScope.nonCancellable(() =>
+    record('record failure').failRun({ runId, message, failures }),
+  );
+  progress.end('failed');
   throw ApplicationFailure.nonRetryable(message, 'RunFailed');
 }
 
@@ -54,11 +85,20 @@ async function failRun(runId: string, message: string, failures: NodeFailureReco
  * what still runs) or at the run's cancellation (rethrown once every node has settled).
  * Returns the failed nodes, empty on success.
  */
-async function runGraph(run: RunScope, graph: WorkflowGraph): Promise<NodeFailureRecord[]> {
+async function runGraph(
+  run: RunScope,
+  graph: WorkflowGraph,
+  progress: RunProgress,
+): Promise<NodeFailureRecord[]> {
   const schedule = new DagSchedule(graph.nodes);
   const nodesScope = new CancellationScope();
   const inFlight = new Map<string, Promise<NodeOutcome>>();
   const failures: NodeFailureRecord[] = [];
+  const fail = (failure: NodeFailureRecord) => {
+    failures.push(failure);
+    progress.failed(failure);
+    nodesScope.cancel();
+  };
   try {
     for (;;) {
       if (failures.length === 0) {
@@ -66,26 +106,28 @@ async function runGraph(run: RunScope, graph: WorkflowGraph): Promise<NodeFailur
         for (const node of schedule.ready()) {
           if (inFlight.size >= run.limits.maxParallel) break;
           schedule.start(node.id);
+          progress.started(node);
           inFlight.set(
             node.id,
             nodesScope.run(() => executeNode(run, node)),
           );
         }
-        if (skipped.length) await record.skipSteps({ runId: run.runId, nodeIds: skipped });
+        if (skipped.length) {
+          progress.finished(skipped, 'skipped');
+          await record(`skip ${skipped.join(', ')}`).skipSteps({ runId: run.runId, nodeIds: skipped });
+        }
       }
       if (inFlight.size === 0) break;
       const outcome = await Promise.race(inFlight.values());
       inFlight.delete(outcome.nodeId);
-      if (outcome.kind === 'done') schedule.finish(outcome.nodeId, outcome.status);
-      else if (outcome.kind === 'failed') {
-        failures.push({ nodeId: outcome.nodeId, error: outcome.error });
-        nodesScope.cancel();
-      } else if (CancellationScope.current().consideredCancelled) throw outcome.error;
-      else if (failures.length === 0) {
-        // Cancelled while nobody cancelled this run: its child run was cancelled on its own.
-        failures.push({ nodeId: outcome.nodeId, error: 'was cancelled' });
-        nodesScope.cancel();
-      }
+      if (outcome.kind === 'done') {
+        schedule.finish(outcome.nodeId, outcome.status);
+        progress.finished([outcome.nodeId], outcome.status);
+      } else if (outcome.kind === 'failed') fail({ nodeId: outcome.nodeId, error: outcome.error });
+      else if (CancellationScope.current().consideredCancelled) throw outcome.error;
+      // Cancelled while nobody cancelled this run: its child run was cancelled on its own.
+      else if (failures.length === 0) fail({ nodeId: outcome.nodeId, error: 'was cancelled' });
+      else progress.cancelled(outcome.nodeId);
     }
   } finally {
     // Let every node settle (activities are abandoned at once, child runs record their cancel).

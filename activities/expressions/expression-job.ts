@@ -5,9 +5,9 @@ export interface ExpressionJob {
   context: RunContext;
   /** Evaluated first; when it is falsy, nothing else is evaluated. */
   when?: string;
-  /** A node's `with`: `{{ }}` templates resolved, `expression` fields left as they are. */
+  /** A node's `with`: `{{ }}` templates resolved, fields named in `expressions` left as they are. */
   with?: Record<string, unknown>;
-  /** Whole expressions to evaluate, by name (a transform's `expression`, a run's `output`). */
+  /** Whole expressions to evaluate, by name (a node type's expression fields, a run's `output`). */
   expressions?: Record<string, string>;
 }
 

@@ -2,7 +2,7 @@
 // and the pool kills this process while the Temporal worker stays healthy. (A worker_thread's
 // resourceLimits are not enough: a fast-allocating isolate can still abort the whole process.)
 import jsonata from 'jsonata';
-import { EXPRESSION_FIELDS, isWholeExpression, parseTemplate } from '../../core/dag/template.ts';
+import { isWholeExpression, parseTemplate } from '../../core/dag/template.ts';
 import type { ExpressionJob, ExpressionResult, EvalRequest, EvalResponse } from './expression-job.ts';
 
 const send = process.send?.bind(process);
@@ -36,7 +36,9 @@ async function evaluateJob(job: ExpressionJob): Promise<ExpressionResult> {
   if (job.with) {
     const resolved: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(job.with)) {
-      resolved[key] = EXPRESSION_FIELDS.has(key) ? value : await resolve(value, job.context, `with.${key}`);
+      // A field evaluated whole (a transform's `expression`) is kept as written, not a template.
+      const whole = job.expressions !== undefined && key in job.expressions;
+      resolved[key] = whole ? value : await resolve(value, job.context, `with.${key}`);
     }
     result.with = resolved;
   }

@@ -2,22 +2,8 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import type { HttpRequest, HttpResponse } from '../../core/nodes/node-context.ts';
 import type { AddressPolicy } from './address-policy.ts';
-
-export interface SafeRequestSpec {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: unknown;
-  /** Deadline for the whole exchange, redirects included. */
-  timeoutMs: number;
-}
-
-export interface HttpResponseData {
-  status: number;
-  headers: Record<string, string | string[]>;
-  body: unknown;
-}
 
 /** The request was refused before connecting (address policy, scheme, redirect loop): retrying cannot help. */
 export class RequestRefusedError extends Error {
@@ -35,10 +21,10 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
  * a host name cannot resolve its way around it.
  */
 export async function safeRequest(
-  spec: SafeRequestSpec,
+  spec: HttpRequest,
   policy: AddressPolicy,
   cancelled: AbortSignal,
-): Promise<HttpResponseData> {
+): Promise<HttpResponse> {
   const deadline = AbortSignal.timeout(spec.timeoutMs);
   const signal = AbortSignal.any([cancelled, deadline]);
   let { method, body } = spec;

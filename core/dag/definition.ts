@@ -2,8 +2,7 @@
  * The JSON shape of a workflow definition, shared by the API (validation on save and run), the CLI
  * (`dagen workflows apply`) and the workflow interpreter. Pure types: bundled into workflow code.
  */
-export const NODE_TYPES = ['transform', 'condition', 'http', 'delay', 'agent', 'workflow'] as const;
-export type NodeType = (typeof NODE_TYPES)[number];
+import type { NodeType } from '../nodes/registry.ts';
 
 export interface RetryPolicySpec {
   max_attempts: number;
@@ -53,19 +52,13 @@ export const LIMITS = {
   maxRetryAttempts: 10,
   maxBackoffSeconds: 3600,
   maxTimeoutSeconds: 24 * 3600,
-  maxDelaySeconds: 30 * 24 * 3600,
-  maxHttpTimeoutSeconds: 300,
 } as const;
 
-/** Defaults applied when a node leaves them out. */
+/** Defaults applied when a node leaves them out (a node type may default its own timeout). */
 export const NODE_DEFAULTS = {
   retry: { max_attempts: 1, backoff_seconds: 1 },
   timeoutSeconds: 60,
-  httpTimeoutSeconds: 30,
-  httpMethod: 'GET',
 } as const;
-
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
 /** Node ids are JSONata-friendly names: `nodes.fetch_user.output` works without backticks. */
 export const NODE_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

@@ -1,46 +1,17 @@
-import { HTTP_METHODS, LIMITS, type NodeType } from './definition.ts';
+import { nodeTypeDef, type NodeType } from '../nodes/registry.ts';
+import type { FieldSpec } from '../nodes/node-type.ts';
 import { parseTemplate } from './template.ts';
 
-/**
- * What each node type accepts in `with`. One table drives both checks: on save (a `{{ }}` template
- * may stand in for any value) and at run time on the resolved values (no templates left).
- */
-type FieldKind = 'string' | 'expression' | 'number' | 'boolean' | 'string-map' | 'any';
-
-interface FieldSpec {
-  kind: FieldKind;
-  required?: boolean;
-  min?: number;
-  max?: number;
-  oneOf?: readonly string[];
-}
-
-export const WITH_FIELDS: Record<NodeType, Record<string, FieldSpec>> = {
-  transform: { expression: { kind: 'expression', required: true } },
-  condition: { expression: { kind: 'expression', required: true } },
-  http: {
-    method: { kind: 'string', oneOf: HTTP_METHODS },
-    url: { kind: 'string', required: true },
-    headers: { kind: 'string-map' },
-    body: { kind: 'any' },
-    timeout_seconds: { kind: 'number', min: 0.001, max: LIMITS.maxHttpTimeoutSeconds },
-    fail_on_status: { kind: 'boolean' },
-  },
-  delay: { seconds: { kind: 'number', required: true, min: 0, max: LIMITS.maxDelaySeconds } },
-  agent: {
-    agent_id: { kind: 'string', required: true },
-    message: { kind: 'string', required: true },
-    model_id: { kind: 'string' },
-  },
-  workflow: { workflow_id: { kind: 'string', required: true }, input: { kind: 'any' } },
-};
+// What each node type accepts in `with` is declared by the type (core/nodes/). One declaration
+// drives both checks: on save (a `{{ }}` template may stand in for any value) and at run time on the
+// resolved values (no templates left).
 
 /**
  * Problems with a node's `with` (messages without the node id). `resolved` says templates were
  * already evaluated, so values must have their final types.
  */
 export function checkWithFields(type: NodeType, value: unknown, resolved: boolean): string[] {
-  const specs = WITH_FIELDS[type];
+  const specs = nodeTypeDef(type).with;
   if (value === undefined) value = {};
   if (!isPlainObject(value)) return ['"with" must be an object'];
   const problems: string[] = [];

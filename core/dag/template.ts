@@ -39,12 +39,6 @@ export function isWholeExpression(parts: readonly TemplatePart[]): boolean {
   return parts.length === 1 && parts[0]?.kind === 'expr';
 }
 
-/**
- * Fields of `with` that hold a JSONata expression themselves (transform/condition `expression`):
- * they are evaluated as a whole, never scanned for templates.
- */
-export const EXPRESSION_FIELDS: ReadonlySet<string> = new Set(['expression']);
-
 /** Every string inside a JSON value, with a readable path such as `headers.Authorization` or `body[2]`. */
 export function* stringsIn(value: unknown, path = ''): Generator<{ path: string; value: string }> {
   if (typeof value === 'string') {

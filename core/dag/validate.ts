@@ -1,22 +1,19 @@
 import jsonata from 'jsonata';
+import { expressionFields, isNodeType, nodeTypeDef, NODE_TYPES } from '../nodes/registry.ts';
 import {
   LIMITS,
   NODE_ID_PATTERN,
-  NODE_TYPES,
   type DefinitionProblem,
   type NodeSpec,
-  type NodeType,
   type WorkflowGraph,
 } from './definition.ts';
 import { checkWithFields, isPlainObject } from './node-fields.ts';
-import { EXPRESSION_FIELDS, parseTemplate, stringsIn } from './template.ts';
+import { parseTemplate, stringsIn } from './template.ts';
 
 export type GraphValidation =
   { ok: true; graph: WorkflowGraph } | { ok: false; problems: DefinitionProblem[] };
 
 const NODE_KEYS = new Set(['id', 'type', 'name', 'needs', 'when', 'with', 'retry', 'timeout_seconds']);
-/** Node types that run inside the workflow itself (timer, child workflow): no activity retry applies. */
-const NO_RETRY_TYPES: ReadonlySet<NodeType> = new Set(['delay', 'workflow']);
 
 /**
  * Checks a definition (the whole document or just `{ nodes, output }`) and reports every problem at
@@ -86,13 +83,13 @@ function checkNode(raw: unknown, index: number, problems: DefinitionProblem[]): 
   }
   if (raw.when !== undefined) checkExpression(raw.when, '"when"', node, problems);
   checkNumber(raw.timeout_seconds, '"timeout_seconds"', 0.001, LIMITS.maxTimeoutSeconds, report);
-  const type = raw.type as NodeType;
-  if (!NODE_TYPES.includes(type)) {
+  const type = raw.type;
+  if (!isNodeType(type)) {
     report(`unknown type ${JSON.stringify(raw.type)} (expected one of ${NODE_TYPES.join(', ')})`);
     return id;
   }
   if (raw.retry !== undefined) {
-    if (NO_RETRY_TYPES.has(type)) report(`"retry" is not supported for ${type} nodes`);
+    if (!nodeTypeDef(type).retry) report(`"retry" is not supported for ${type} nodes`);
     else if (!isPlainObject(raw.retry)) report('"retry" must be an object');
     else {
       for (const key of Object.keys(raw.retry)) {
@@ -106,7 +103,7 @@ function checkNode(raw: unknown, index: number, problems: DefinitionProblem[]): 
     }
   }
   for (const message of checkWithFields(type, raw.with, false)) report(message);
-  checkWithExpressions(raw.with, node, problems);
+  checkWithExpressions(raw.with, expressionFields(type), node, problems);
   return id;
 }
 
@@ -122,11 +119,16 @@ function checkNumber(
   else if (value < min || value > max) report(`${label} must be between ${min} and ${max}`);
 }
 
-/** Parses `expression` fields and every `{{ }}` template in the other strings of `with`. */
-function checkWithExpressions(value: unknown, node: string, problems: DefinitionProblem[]): void {
+/** Parses the type's expression fields and every `{{ }}` template in the other strings of `with`. */
+function checkWithExpressions(
+  value: unknown,
+  expressions: readonly string[],
+  node: string,
+  problems: DefinitionProblem[],
+): void {
   if (!isPlainObject(value)) return;
   for (const [key, field] of Object.entries(value)) {
-    if (EXPRESSION_FIELDS.has(key)) {
+    if (expressions.includes(key)) {
       if (typeof field === 'string') checkExpression(field, `"with.${key}"`, node, problems);
       continue;
     }

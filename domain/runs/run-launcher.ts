@@ -1,5 +1,6 @@
 import type { InferEntity } from '@mikro-orm/core';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { runStaticMetadata } from '../../core/engine/run-metadata.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../../core/search-attributes.ts';
 import { UnavailableError } from '../../core/errors.ts';
 import { type WorkflowRun } from '../../db/entities/index.ts';
@@ -38,6 +39,13 @@ export async function launchRun(
         { key: SA_API_KEY, value: run.trigger.api_key_id ?? '' },
       ],
       memo: { workflow_name: workflowName, workflow_version: run.workflowVersion },
+      ...runStaticMetadata({
+        workflowName,
+        workflowId: run.workflowId,
+        version: run.workflowVersion,
+        workspaceId: run.workspaceId,
+        source: run.trigger.source,
+      }),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return;

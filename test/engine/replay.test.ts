@@ -11,7 +11,7 @@ const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
 describe('replay safety: recorded histories run through the current workflow code', () => {
   it('has recorded histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(6);
+    expect(files.length).toBeGreaterThanOrEqual(7);
   });
 
   it('replays every recorded history without nondeterminism', async () => {

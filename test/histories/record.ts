@@ -1,13 +1,15 @@
-// Re-records the workflow histories the replay test runs through the current workflow code.
-// Run it only when dagRun changes ON PURPOSE (an incompatible change also needs a patch/version
-// for runs in flight):  node test/histories/record.ts
+// Records workflow histories for the replay test, which runs them through the current workflow code.
+// The corpus only grows: a scenario whose file exists is skipped, never re-recorded, so histories
+// of older workflow code keep proving that it still replays. When dagRun changes, add a scenario
+// that exercises the change and run:  node test/histories/record.ts
 // It brings up the same throwaway environment as `npm test` (Temporal dev server, fresh database).
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { WorkflowGraph } from '../../core/dag/definition.ts';
 import globalSetup from '../global-setup.ts';
 import globalTeardown from '../global-teardown.ts';
 import { historyToJson } from './history-json.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startTestServer } from '../engine/http-test-server.ts';
 import {
   createWorkspace,
   eventually,
@@ -18,9 +20,16 @@ import {
   type SavedWorkflow,
 } from '../engine/dag-fixtures.ts';
 
+/** What a scenario's graph may point at besides the harness. */
+interface ScenarioEnv {
+  workspaceId: string;
+  /** Base URL of a local HTTP server that http nodes may call (it is allowlisted). */
+  httpBase: string;
+}
+
 interface Scenario {
   name: string;
-  graph: (h: Harness, workspaceId: string) => Promise<WorkflowGraph>;
+  graph: (h: Harness, env: ScenarioEnv) => Promise<WorkflowGraph>;
   input?: Record<string, unknown>;
   /** Cancel the run once this node is running. */
   cancelAt?: string;
@@ -56,7 +65,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'child-workflow',
     input: { x: 1 },
-    graph: async (h, workspaceId) => {
+    graph: async (h, { workspaceId }) => {
       const child = await saveWorkflow(h, workspaceId, {
         nodes: [{ id: 'echo', type: 'transform', with: { expression: 'input' } }],
       });
@@ -81,27 +90,51 @@ const SCENARIOS: Scenario[] = [
     name: 'invalid-definition',
     graph: async () => ({ nodes: [{ id: 'a', type: 'transform', needs: ['ghost'], with: { expression: '1' } }] }),
   },
+  {
+    // Recorded with activity, timer and child-run summaries and the progress query (Temporal UI).
+    name: 'http-child-delay-with-summaries',
+    graph: async (h, { workspaceId, httpBase }) => {
+      const child = await saveWorkflow(h, workspaceId, {
+        nodes: [{ id: 'echo', type: 'transform', with: { expression: 'input' } }],
+      });
+      return {
+        nodes: [
+          { id: 'call', type: 'http', with: { url: `${httpBase}/ok` } },
+          { id: 'sub', type: 'workflow', with: { workflow_id: child.workflowId, input: { x: 1 } } },
+          { id: 'nap', type: 'delay', needs: ['call', 'sub'], with: { seconds: 1 } },
+          { id: 'check', type: 'condition', needs: ['nap'], with: { expression: 'nodes.call.output.status = 200' } },
+          { id: 'skipped', type: 'transform', needs: ['check'], when: '$not(nodes.check.output)', with: { expression: '1' } },
+        ],
+      };
+    },
+  },
 ];
 
-async function record(h: Harness, scenario: Scenario, workspaceId: string): Promise<void> {
-  const saved: SavedWorkflow = await saveWorkflow(h, workspaceId, await scenario.graph(h, workspaceId));
+async function record(h: Harness, scenario: Scenario, env: ScenarioEnv, file: URL): Promise<void> {
+  const saved: SavedWorkflow = await saveWorkflow(h, env.workspaceId, await scenario.graph(h, env));
   const { runId, handle } = await startRun(h, saved, (scenario.input ?? {}) as never);
   if (scenario.cancelAt) {
     await eventually(async () => (await loadSteps(h, runId))[scenario.cancelAt!]?.status, (s) => s === 'running');
     await handle.cancel();
   }
   await settle(handle);
-  const file = new URL(`./${scenario.name}.json`, import.meta.url);
   writeFileSync(file, historyToJson(await handle.fetchHistory()));
   console.log(`recorded ${scenario.name} (${(await handle.describe()).status.name})`);
 }
 
-await globalSetup();
-const h = await startHarness();
-try {
-  const workspaceId = await createWorkspace(h);
-  for (const scenario of SCENARIOS) await record(h, scenario, workspaceId);
-} finally {
-  await h.close();
-  await globalTeardown();
+const fileOf = (scenario: Scenario) => new URL(`./${scenario.name}.json`, import.meta.url);
+const missing = SCENARIOS.filter((scenario) => !existsSync(fileOf(scenario)));
+console.log(`${SCENARIOS.length - missing.length} histories kept, ${missing.length} to record`);
+if (missing.length) {
+  await globalSetup();
+  const server = await startTestServer();
+  const h = await startHarness({ env: { HTTP_NODE_ALLOWLIST: '127.0.0.1' } });
+  try {
+    const env = { workspaceId: await createWorkspace(h), httpBase: `http://127.0.0.1:${server.port}` };
+    for (const scenario of missing) await record(h, scenario, env, fileOf(scenario));
+  } finally {
+    await h.close();
+    await server.close();
+    await globalTeardown();
+  }
 }

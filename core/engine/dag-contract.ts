@@ -1,6 +1,7 @@
-// Inputs and results of the DAG activities, imported by the workflow (types only).
-import type { NodeSpec, WorkflowGraph } from '../core/dag/definition.ts';
-import type { RunStatus } from '../core/run-status.ts';
+// The contract between the DAG workflow and its activities: what each activity takes and returns.
+// Both sides import it (workflows as types only), so workflow code never reaches into activities/.
+import type { NodeSpec, WorkflowGraph } from '../dag/definition.ts';
+import type { RunStatus } from '../run-status.ts';
 
 /** The workers' limits a run must respect, told to the workflow by `startRun`. */
 export interface RunLimits {
@@ -72,3 +73,24 @@ export interface CompleteRunInput {
 }
 
 export type CompleteRunResult = { status: 'success' } | { status: 'failed'; message: string };
+
+/** A child run's step, closed once the child workflow finished. */
+export interface CompleteChildStepInput {
+  runId: string;
+  nodeId: string;
+  childRunId: string;
+}
+
+/** Every activity the DAG workflow calls; the worker's activities implement it (`satisfies`). */
+export interface DagActivities {
+  startRun(runId: string): Promise<StartRunResult>;
+  completeRun(input: CompleteRunInput): Promise<CompleteRunResult>;
+  failRun(input: FailRunInput): Promise<void>;
+  cancelRun(runId: string): Promise<void>;
+  skipSteps(input: { runId: string; nodeIds: string[] }): Promise<void>;
+  runNode(task: NodeTask): Promise<NodeResult>;
+  beginStep(task: NodeTask): Promise<BeginResult>;
+  completeStep(input: CompleteStepInput): Promise<void>;
+  beginChildStep(task: ChildTask): Promise<BeginChildResult>;
+  completeChildStep(input: CompleteChildStepInput): Promise<void>;
+}
