@@ -30,7 +30,7 @@ export function runRoutes(services: Services): Router<AppState> {
   router.post('/workflow/:id/run', async (ctx) => {
     const auth = authOf(ctx);
     const workflowId = uuidParam(ctx.params.id, 'Workflow');
-    const request = parseStartRequest(ctx.state.body);
+    const request = parseStartRequest(ctx.request.body);
     const run = await startRun({ services, versions }, auth, workflowId, {
       inputData: request.inputData,
       source: 'external_api',
