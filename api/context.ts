@@ -9,8 +9,6 @@ export interface AppState {
   log: Logger;
   /** Set by the key gate on External API routes. */
   auth?: Caller;
-  /** Parsed JSON body, set by the body parser. */
-  body?: unknown;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

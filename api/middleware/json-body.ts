@@ -3,6 +3,13 @@ import getRawBody from 'raw-body';
 import { AppError, BadRequestError } from '../../core/errors.ts';
 import type { AppState } from '../context.ts';
 
+declare module 'koa' {
+  interface Request {
+    /** The parsed JSON body of a POST, PUT or PATCH (`{}` when empty); undefined for other methods. */
+    body?: unknown;
+  }
+}
+
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
@@ -30,7 +37,7 @@ export function jsonBody(limit: number): Middleware<AppState> {
       }
     }
     try {
-      ctx.state.body = raw.trim() === '' ? {} : (JSON.parse(raw) as unknown);
+      ctx.request.body = raw.trim() === '' ? {} : (JSON.parse(raw) as unknown);
     } catch {
       throw new BadRequestError('Malformed JSON body');
     }

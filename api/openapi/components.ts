@@ -1,14 +1,15 @@
+import { errorBody, namedJsonSchemas, rateLimitBody, refOf } from './schemas.ts';
+
 /**
- * Shared OpenAPI 3.1 pieces: the key scheme, the `{ error }` bodies and the rate-limit headers. Path
- * modules build their operations with `guardedOperation`, so every protected route documents the same
- * 401/403/429 answers and limit headers the key gate really sends.
+ * Shared OpenAPI 3.1 pieces: the key scheme, the `{ error }` answers and the rate-limit headers the
+ * key gate really sends. Schemas come from the zod schemas the API validates and answers with.
  */
 
 type Json = Record<string, unknown>;
 
 const ref = (kind: string, name: string) => ({ $ref: `#/components/${kind}/${name}` });
 
-export const RATE_LIMIT_HEADERS: Json = {
+const RATE_LIMIT_HEADERS: Json = {
   'RateLimit-Limit': {
     description: "The key's limit: requests per 60-second sliding window.",
     schema: { type: 'integer', minimum: 1, maximum: 600 },
@@ -23,114 +24,76 @@ export const RATE_LIMIT_HEADERS: Json = {
   },
 };
 
-export const COMPONENTS: Json = {
-  securitySchemes: {
-    ApiKeyAuth: {
-      type: 'apiKey',
-      in: 'header',
-      name: 'X-API-Key',
-      description: 'A dagen API key: dg_ + 43 base64url characters of randomness + a 6-character checksum.',
-    },
-  },
-  schemas: {
-    Error: {
-      type: 'object',
-      required: ['error'],
-      properties: { error: { type: 'string', description: 'What went wrong, safe to show.' } },
-    },
-    RateLimitError: {
-      type: 'object',
-      required: ['error', 'retry_after_seconds'],
-      properties: {
-        error: { const: 'Rate limit exceeded' },
-        retry_after_seconds: { type: 'integer', minimum: 1, description: 'Seconds until a slot frees.' },
-      },
-    },
-  },
-  headers: RATE_LIMIT_HEADERS,
-  responses: {
-    BadRequest: errorResponse('Bad query, body or state.'),
-    Unauthorized: errorResponse('No X-API-Key header, or a malformed or unknown key.'),
-    Forbidden: errorResponse("The key is inactive, revoked, expired, or lacks the endpoint's scope."),
-    NotFound: errorResponse(
-      "No such resource in the key's workspace (the same answer whether it exists elsewhere or not).",
-    ),
-    TooManyRequests: {
-      description: "Over the key's rate limit. Does not consume quota.",
-      headers: {
-        'Retry-After': {
-          description: 'Seconds until a slot frees.',
-          schema: { type: 'integer', minimum: 1 },
-        },
-        ...limitHeaderRefs(),
-      },
-      content: { 'application/json': { schema: ref('schemas', 'RateLimitError') } },
-    },
-  },
-};
-
-function errorResponse(description: string): Json {
-  return { description, content: { 'application/json': { schema: ref('schemas', 'Error') } } };
-}
-
-function limitHeaderRefs(): Json {
+/** The limit headers every answer that passed the gate carries. */
+export function limitHeaderRefs(): Json {
   return Object.fromEntries(Object.keys(RATE_LIMIT_HEADERS).map((name) => [name, ref('headers', name)]));
 }
 
-/** The envelope every list endpoint answers with: the key's workspace and the items under `field`. */
-export function workspaceList(field: string, item: Json): Json {
-  return {
-    type: 'object',
-    required: ['workspace_id', field],
-    properties: { workspace_id: { type: 'string', format: 'uuid' }, [field]: { type: 'array', items: item } },
-  };
+function errorResponse(description: string): Json {
+  return { description, content: { 'application/json': { schema: refOf(errorBody) } } };
 }
 
-export interface GuardedOperation {
-  readonly summary: string;
-  readonly description?: string;
-  readonly scope: 'agents' | 'workflows';
-  readonly operationId: string;
-  readonly parameters?: unknown[];
-  readonly requestBody?: Json;
-  /** Success responses by status: description and JSON schema. */
-  readonly responses: Record<string, { description: string; schema?: Json }>;
-  /** Error statuses beyond 401/403/429 that this route can answer: 400, 404, 413, 415, 422, 500. */
-  readonly errors?: readonly number[];
+function withLimitHeaders(response: Json): Json {
+  return { ...response, headers: limitHeaderRefs() };
 }
 
-const ERROR_REFS: Record<number, string> = { 400: 'BadRequest', 404: 'NotFound' };
+/** The shared error answers by status; operations refer to them instead of repeating them. */
+const ERROR_RESPONSES: Readonly<Record<number, string>> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Unprocessable',
+  429: 'TooManyRequests',
+  503: 'Unavailable',
+};
 
-/**
- * An operation behind the key gate: X-API-Key security, the scope in its description, limit headers on
- * every listed response, and the gate's 401/403/429 answers.
- */
-export function guardedOperation(op: GuardedOperation): Json {
-  const responses: Json = {};
-  for (const [status, r] of Object.entries(op.responses)) {
-    responses[status] = {
-      description: r.description,
-      headers: limitHeaderRefs(),
-      ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
-    };
-  }
-  for (const status of op.errors ?? []) {
-    const name = ERROR_REFS[status];
-    responses[String(status)] = name
-      ? { ...ref('responses', name) }
-      : { ...errorResponse(`Error ${status}.`), headers: limitHeaderRefs() };
-  }
-  responses['401'] = ref('responses', 'Unauthorized');
-  responses['403'] = ref('responses', 'Forbidden');
-  responses['429'] = ref('responses', 'TooManyRequests');
+export function errorResponseRef(status: number): Json {
+  const name = ERROR_RESPONSES[status];
+  if (!name) throw new Error(`no shared answer for status ${status}`);
+  return ref('responses', name);
+}
+
+/** `components` of the document: built on each call, after every route module registered its schemas. */
+export function components(): Json {
   return {
-    operationId: op.operationId,
-    summary: op.summary,
-    description: `${op.description ? `${op.description}\n\n` : ''}Scope: \`${op.scope}\`.`,
-    tags: [op.scope],
-    security: [{ ApiKeyAuth: [] }],
-    ...(op.parameters ? { parameters: op.parameters } : {}),
-    ...(op.requestBody ? { requestBody: op.requestBody } : {}),
-    responses,
+    securitySchemes: {
+      ApiKeyAuth: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description: 'A dagen API key: dg_ + 43 base64url characters of randomness + a 6-character checksum.',
+      },
+    },
+    schemas: namedJsonSchemas(),
+    headers: RATE_LIMIT_HEADERS,
+    responses: {
+      BadRequest: errorResponse('Bad query, header, body or state.'),
+      Unauthorized: errorResponse('No X-API-Key header, or a malformed or unknown key.'),
+      Forbidden: errorResponse("The key is inactive, revoked, expired, or lacks the endpoint's scope."),
+      NotFound: errorResponse(
+        "No such resource in the key's workspace (the same answer whether it exists elsewhere or not).",
+      ),
+      // The body parser answers these before the key gate runs, so they carry no limit headers.
+      PayloadTooLarge: errorResponse('The body is larger than the server accepts.'),
+      UnsupportedMediaType: errorResponse('The body is not JSON (Content-Type: application/json).'),
+      Unprocessable: withLimitHeaders(
+        errorResponse('The Idempotency-Key was already used with a different request.'),
+      ),
+      Unavailable: withLimitHeaders(errorResponse('The workflow engine could not be reached.')),
+      TooManyRequests: {
+        description: "Over the key's rate limit. Does not consume quota.",
+        headers: {
+          'Retry-After': {
+            description: 'Seconds until a slot frees.',
+            schema: { type: 'integer', minimum: 1 },
+          },
+          ...limitHeaderRefs(),
+        },
+        content: { 'application/json': { schema: refOf(rateLimitBody) } },
+      },
+    },
   };
 }

@@ -1,13 +1,12 @@
-import { agentsPaths } from './agents.paths.ts';
-import { COMPONENTS } from './components.ts';
-import { runsPaths } from './runs.paths.ts';
-import { workflowsPaths } from './workflows.paths.ts';
+import type { Endpoint } from '../routes/endpoint.ts';
+import { components } from './components.ts';
+import { operationOf } from './operation.ts';
 
 const V1_PREFIX = '/api/v1';
 
 /** The document's own path: public, no key. */
-const metaPaths: Record<string, unknown> = {
-  '/api/v1/openapi.json': {
+const metaPaths: Record<string, Record<string, unknown>> = {
+  [`${V1_PREFIX}/openapi.json`]: {
     get: {
       operationId: 'getOpenApiDocument',
       summary: 'This OpenAPI 3.1 document (public, no key)',
@@ -22,16 +21,12 @@ const metaPaths: Record<string, unknown> = {
   },
 };
 
-/**
- * The OpenAPI 3.1 document of the External API, merged from each resource's path module. Paths are
- * written in full (`/api/v1/...`, `{param}` style); a module that leaves out the prefix gets it here.
- */
-export function buildOpenApiDocument(): Record<string, unknown> {
-  const paths: Record<string, unknown> = {};
-  for (const module of [metaPaths, agentsPaths, workflowsPaths, runsPaths]) {
-    for (const [path, item] of Object.entries(module)) {
-      paths[path.startsWith(`${V1_PREFIX}/`) ? path : `${V1_PREFIX}${path}`] = item;
-    }
+/** The OpenAPI 3.1 document of the External API, generated from the endpoint declarations. */
+export function buildOpenApiDocument(endpoints: readonly Endpoint[]): Record<string, unknown> {
+  const paths = { ...metaPaths };
+  for (const e of endpoints) {
+    const path = `${V1_PREFIX}${e.path.replace(/:(\w+)/g, '{$1}')}`;
+    paths[path] = { ...paths[path], [e.method]: operationOf(e) };
   }
   return {
     openapi: '3.1.0',
@@ -44,6 +39,6 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     },
     security: [{ ApiKeyAuth: [] }],
     paths,
-    components: COMPONENTS,
+    components: components(),
   };
 }

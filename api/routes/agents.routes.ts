@@ -1,17 +1,31 @@
-import Router from '@koa/router';
-import type { Services } from '../../infra/services.ts';
-import { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
-import { type AppState, authOf } from '../context.ts';
+import { z } from 'zod';
+import { authOf } from '../context.ts';
+import { named, uuid } from '../openapi/schemas.ts';
+import { endpoint } from './endpoint.ts';
 
-/** Agent endpoints (scope `agents`), mounted under /api/v1 behind the key gate. */
-export function agentRoutes(services: Services): Router<AppState> {
-  const router = new Router<AppState>();
-  const catalog = new AgentCatalog(services.orm, services.config.agentListCacheMs);
+const agent = z.object({
+  id: z.string().meta({ description: 'A uuid for custom agents, `builtin:<name>` for builtin ones.' }),
+  name: z.string(),
+  description: z.string(),
+  type: z.enum(['builtin', 'custom']),
+});
 
-  router.get('/agents', async (ctx) => {
-    const { workspaceId } = authOf(ctx);
-    ctx.body = { workspace_id: workspaceId, agents: await catalog.list(workspaceId) };
-  });
+const agentList = named('AgentList', z.object({ workspace_id: uuid, agents: z.array(agent) }));
 
-  return router;
-}
+const listAgentsEndpoint = endpoint({
+  method: 'get',
+  path: '/agents',
+  scope: 'agents',
+  operationId: 'listAgents',
+  summary: "List the agents the key's workspace can call",
+  description:
+    "Builtin agents first, then the workspace's custom agents by name. Each API process may serve a " +
+    'listing up to AGENT_LIST_CACHE_MS (default 1 s) old.',
+  responses: { 200: { description: "The workspace's agents.", schema: agentList } },
+}).handledBy(async (ctx, _input, deps) => {
+  const { workspaceId } = authOf(ctx);
+  return { status: 200, body: { workspace_id: workspaceId, agents: await deps.agents.list(workspaceId) } };
+});
+
+/** Agent endpoints (scope `agents`). */
+export const agentEndpoints = [listAgentsEndpoint];

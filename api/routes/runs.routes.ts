@@ -1,80 +1,136 @@
-import Router from '@koa/router';
 import { isTerminal } from '../../core/run-status.ts';
-import type { Services } from '../../infra/services.ts';
-import { authOf, type AppContext, type AppState } from '../context.ts';
 import { cancelRun } from '../../domain/runs/run-cancel.service.ts';
 import { getRun, listRuns } from '../../domain/runs/run-query.service.ts';
 import { startRun } from '../../domain/runs/run-start.service.ts';
-import { runSummaryView, type RunSummaryView } from '../../domain/runs/run-view.ts';
+import { type RunView, runSummaryView } from '../../domain/runs/run-view.ts';
 import { waitForRunWorkflow } from '../../domain/runs/run-wait.ts';
-import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
+import { type AppContext, authOf } from '../context.ts';
 import {
-  IDEMPOTENCY_HEADER,
-  idempotencyKeyOf,
-  parseListRequest,
-  parseStartRequest,
-  uuidParam,
-} from '../runs/run-request.ts';
+  acceptedRunSchema,
+  listQuery,
+  runIdParams,
+  runPageSchema,
+  runSchema,
+  startBody,
+  startHeaders,
+  WAIT_TIMEOUT_DEFAULT_SECONDS,
+  workflowIdParams,
+} from '../runs/run-schemas.ts';
+import { endpoint } from './endpoint.ts';
 
 /** Where a run can be read; sent as `Location` with every 202. */
-export function runLocation(runId: string): string {
+function runLocation(runId: string): string {
   return `/api/v1/workflow/runs/${runId}`;
 }
 
-/** Workflow run endpoints (scope `workflows`), mounted under /api/v1 behind the key gate. */
-export function runRoutes(services: Services): Router<AppState> {
-  const router = new Router<AppState>();
-  const versions = new RunnableVersions();
-  const em = () => services.orm.em.fork();
+/** 200 with the full run once it has ended, else 202 with its current state and where to read it. */
+function answerRun(run: RunView) {
+  return isTerminal(run.status)
+    ? { status: 200 as const, body: run }
+    : { status: 202 as const, body: run, location: runLocation(run.id) };
+}
 
-  router.post('/workflow/:id/run', async (ctx) => {
-    const auth = authOf(ctx);
-    const workflowId = uuidParam(ctx.params.id, 'Workflow');
-    const request = parseStartRequest(ctx.state.body);
-    const run = await startRun({ services, versions }, auth, workflowId, {
-      inputData: request.inputData,
-      source: 'external_api',
-      idempotencyKey: idempotencyKeyOf(ctx.req.headers[IDEMPOTENCY_HEADER]),
-    });
-    if (!request.wait || isTerminal(run.status)) {
-      return request.wait ? answerRun(ctx, auth.workspaceId, run.id) : accepted(ctx, runSummaryView(run));
-    }
-    const gone = clientGone(ctx);
-    await waitForRunWorkflow(services.temporal.client, run.id, request.timeoutSeconds * 1000, gone);
-    await answerRun(ctx, auth.workspaceId, run.id);
+const startRunEndpoint = endpoint({
+  method: 'post',
+  path: '/workflow/:id/run',
+  scope: 'workflows',
+  operationId: 'runWorkflow',
+  summary: 'Start a run of an active workflow, optionally waiting for it to end',
+  description:
+    'Validates the workflow (only `active` ones run) and `input_data` against its `input_schema`, ' +
+    'records the run as `pending` and starts it. Without `wait`: 202 at once. With `wait: true`: ' +
+    '200 with the full run as soon as it ends (also when it failed or was cancelled); if `timeout` ' +
+    'passes first, 202 with its current state. Send `Idempotency-Key` to make retries safe: the ' +
+    'same key with the same workflow and `input_data` returns the first run (kept at least 24 h); ' +
+    'with different ones, 422.',
+  params: workflowIdParams,
+  headers: startHeaders,
+  body: startBody,
+  responses: {
+    200: { description: 'With `wait`: the run ended (success, failed or cancelled).', schema: runSchema },
+    202: {
+      description:
+        'Accepted: the run without its data and steps (without `wait`), or the full run in its ' +
+        'current state when `timeout` passed first.',
+      schema: acceptedRunSchema,
+      location: true,
+    },
+  },
+  errors: [422, 503],
+}).handledBy(async (ctx, { params, headers, body }, deps) => {
+  const auth = authOf(ctx);
+  const run = await startRun(deps, auth, params.id, {
+    inputData: body.input_data === undefined ? {} : body.input_data,
+    source: 'external_api',
+    idempotencyKey: headers['Idempotency-Key'],
   });
-
-  router.get('/workflow/runs', async (ctx) => {
-    ctx.body = await listRuns(em(), authOf(ctx).workspaceId, parseListRequest(ctx.query));
-  });
-
-  router.get('/workflow/runs/:run_id', async (ctx) => {
-    const runId = uuidParam(ctx.params.run_id, 'Run');
-    ctx.body = await getRun(em(), authOf(ctx).workspaceId, runId);
-  });
-
-  router.post('/workflow/runs/:run_id/cancel', async (ctx) => {
-    const runId = uuidParam(ctx.params.run_id, 'Run');
-    const run = await cancelRun(services, authOf(ctx).workspaceId, runId);
-    if (isTerminal(run.status)) ctx.body = run;
-    else accepted(ctx, run);
-  });
-
-  /** 200 with the full run once it has ended, else 202 with its current state. */
-  async function answerRun(ctx: AppContext, workspaceId: string, runId: string): Promise<void> {
-    const run = await getRun(em(), workspaceId, runId);
-    if (isTerminal(run.status)) ctx.body = run;
-    else accepted(ctx, run);
+  if (!body.wait) return { status: 202, body: runSummaryView(run), location: runLocation(run.id) };
+  if (!isTerminal(run.status)) {
+    const timeoutMs = (body.timeout ?? WAIT_TIMEOUT_DEFAULT_SECONDS) * 1000;
+    await waitForRunWorkflow(deps.services.temporal.client, run.id, timeoutMs, clientGone(ctx));
   }
+  return answerRun(await getRun(deps.services.orm.em.fork(), auth.workspaceId, run.id));
+});
 
-  return router;
-}
+const listRunsEndpoint = endpoint({
+  method: 'get',
+  path: '/workflow/runs',
+  scope: 'workflows',
+  operationId: 'listWorkflowRuns',
+  summary: "List the workspace's runs, newest first, with cursor pagination",
+  query: listQuery,
+  responses: { 200: { description: 'One page of runs (without data and steps).', schema: runPageSchema } },
+}).handledBy(async (ctx, { query }, deps) => {
+  const page = await listRuns(deps.services.orm.em.fork(), authOf(ctx).workspaceId, {
+    workflowId: query.workflow_id,
+    status: query.status,
+    cursor: query.cursor,
+    limit: query.limit,
+  });
+  return { status: 200, body: page };
+});
 
-function accepted(ctx: AppContext, run: RunSummaryView): void {
-  ctx.status = 202;
-  ctx.set('Location', runLocation(run.id));
-  ctx.body = run;
-}
+const getRunEndpoint = endpoint({
+  method: 'get',
+  path: '/workflow/runs/:run_id',
+  scope: 'workflows',
+  operationId: 'getWorkflowRun',
+  summary: 'A run with its steps',
+  params: runIdParams,
+  responses: { 200: { description: 'The run.', schema: runSchema } },
+}).handledBy(async (ctx, { params }, deps) => {
+  return {
+    status: 200,
+    body: await getRun(deps.services.orm.em.fork(), authOf(ctx).workspaceId, params.run_id),
+  };
+});
+
+const cancelRunEndpoint = endpoint({
+  method: 'post',
+  path: '/workflow/runs/:run_id/cancel',
+  scope: 'workflows',
+  operationId: 'cancelWorkflowRun',
+  summary: 'Cancel a pending or running run',
+  description:
+    'Answers once the run has ended: 200 with the run (`cancelled`, or the status it reached ' +
+    'before the cancellation took effect). A run still running after 10 s is answered with 202 ' +
+    'and its current state. A run that is not pending or running is a 400 naming its status.',
+  params: runIdParams,
+  responses: {
+    200: { description: 'The run, ended (`cancelled`, or the status it reached first).', schema: runSchema },
+    202: {
+      description: 'Cancellation requested; the run has not ended yet.',
+      schema: runSchema,
+      location: true,
+    },
+  },
+  errors: [400],
+}).handledBy(async (ctx, { params }, deps) => {
+  return answerRun(await cancelRun(deps.services, authOf(ctx).workspaceId, params.run_id));
+});
+
+/** Workflow run endpoints (scope `workflows`). */
+export const runEndpoints = [startRunEndpoint, listRunsEndpoint, getRunEndpoint, cancelRunEndpoint];
 
 /** Aborts when the caller hangs up, so a long wait stops long-polling Temporal for nobody. */
 function clientGone(ctx: AppContext): AbortSignal {

@@ -1,12 +1,18 @@
 import Router from '@koa/router';
 import type { Services } from '../../infra/services.ts';
-import type { Scope } from '../../domain/keys/api-keys.service.ts';
-import { createKeyGate, type KeyGate } from '../auth/key-gate.ts';
+import { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
+import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
+import { createKeyGate } from '../auth/key-gate.ts';
 import type { AppState } from '../context.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
-import { agentRoutes } from './agents.routes.ts';
-import { runRoutes } from './runs.routes.ts';
-import { workflowRoutes } from './workflows.routes.ts';
+import { agentEndpoints } from './agents.routes.ts';
+import type { ApiDeps, Endpoint } from './endpoint.ts';
+import { runEndpoints } from './runs.routes.ts';
+import { serve } from './serve.ts';
+import { workflowEndpoints } from './workflows.routes.ts';
+
+/** Every operation of the External API v1 behind the key gate; the router and the document list these. */
+export const V1_ENDPOINTS: readonly Endpoint[] = [...agentEndpoints, ...workflowEndpoints, ...runEndpoints];
 
 export interface V1Api {
   readonly router: Router<AppState>;
@@ -15,38 +21,27 @@ export interface V1Api {
 }
 
 /**
- * The External API v1 under /api/v1. Each resource router is mounted with the gate in front of every one
- * of its routes (authenticate → scope → rate limit), so a wrong-scope key gets 403 before any lookup
- * could answer 404. Only the OpenAPI document is public.
+ * The External API v1 under /api/v1. Each route carries the gate as its own middleware (authenticate →
+ * scope → rate limit), so 401/403 never consume quota, a wrong-scope key gets 403 before any lookup
+ * could answer 404, and a path no route matches is a plain 404 without a key. Only the OpenAPI
+ * document is public.
  */
 export function v1Routes(services: Services): V1Api {
   const gate = createKeyGate(services);
+  const deps: ApiDeps = {
+    services,
+    versions: new RunnableVersions(),
+    agents: new AgentCatalog(services.orm, services.config.agentListCacheMs),
+  };
   const router = new Router<AppState>({ prefix: '/api/v1' });
-  const openapi = JSON.stringify(buildOpenApiDocument());
+  const openapi = JSON.stringify(buildOpenApiDocument(V1_ENDPOINTS));
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json';
     ctx.body = openapi;
   });
-  mountGuarded(router, gate, agentRoutes(services), 'agents');
-  mountGuarded(router, gate, workflowRoutes(services), 'workflows');
-  mountGuarded(router, gate, runRoutes(services), 'workflows');
-  return { router, close: () => gate.close() };
-}
-
-/**
- * Puts the gate at the head of each route's own middleware stack, then mounts the router. Route-level
- * rather than `router.use`, because @koa/router flattens a nested router's `use` middleware into the
- * parent, where it would run for every other resource's routes too.
- */
-function mountGuarded(parent: Router<AppState>, gate: KeyGate, child: Router<AppState>, scope: Scope): void {
-  const guard = gate.guard(scope);
-  for (const layer of child.stack) {
-    if (layer.methods.length === 0) {
-      throw new Error(
-        `router for scope ${scope} has path-less middleware (${layer.path}); attach it to routes`,
-      );
-    }
-    layer.stack.unshift(...guard);
+  for (const e of V1_ENDPOINTS) {
+    if (e.method === 'get') router.get(e.path, ...gate.guard(e.scope), serve(e, deps));
+    else router.post(e.path, ...gate.guard(e.scope), serve(e, deps));
   }
-  parent.use(child.routes());
+  return { router, close: () => gate.close() };
 }

@@ -1,30 +1,48 @@
-import Router from '@koa/router';
 import { z } from 'zod';
-import { BadRequestError } from '../../core/errors.ts';
 import { WORKFLOW_STATUSES } from '../../db/entities/workflow-definition.entity.ts';
-import type { Services } from '../../infra/services.ts';
 import { listDefinitions } from '../../domain/definitions/definitions.service.ts';
-import { type AppState, authOf } from '../context.ts';
+import { authOf } from '../context.ts';
+import { named, timestamp, uuid } from '../openapi/schemas.ts';
+import { endpoint } from './endpoint.ts';
 
-const listQuery = z.object({ status: z.enum(WORKFLOW_STATUSES).optional() });
+const workflowSummary = z.object({
+  id: uuid,
+  name: z.string(),
+  description: z.string(),
+  status: z.enum(WORKFLOW_STATUSES),
+  version: z.int().min(1),
+  created_at: timestamp,
+  updated_at: timestamp,
+  last_run_at: timestamp.nullable(),
+});
 
-/** Workflow definition endpoints (scope `workflows`), mounted under /api/v1 behind the key gate. */
-export function workflowRoutes(services: Services): Router<AppState> {
-  const router = new Router<AppState>();
+const workflowList = named(
+  'WorkflowList',
+  z.object({ workspace_id: uuid, workflows: z.array(workflowSummary) }),
+);
 
-  router.get('/workflows', async (ctx) => {
-    const { workspaceId } = authOf(ctx);
+const listWorkflowsEndpoint = endpoint({
+  method: 'get',
+  path: '/workflows',
+  scope: 'workflows',
+  operationId: 'listWorkflows',
+  summary: "List the key's workspace's workflows, newest first",
+  query: z.object({
     // A repeated `?status=` arrives as an array and fails the enum like any other bad value.
-    const query = listQuery.safeParse({ status: ctx.query.status });
-    if (!query.success) {
-      throw new BadRequestError(`status must be one of ${WORKFLOW_STATUSES.join(', ')}`);
-    }
-    const { status } = query.data;
-    ctx.body = {
-      workspace_id: workspaceId,
-      workflows: await listDefinitions(services.orm.em.fork(), workspaceId, { status, order: 'newest' }),
-    };
+    status: z
+      .enum(WORKFLOW_STATUSES)
+      .optional()
+      .meta({ description: 'Only workflows in this status; any other value is a 400.' }),
+  }),
+  responses: { 200: { description: "The workspace's workflows.", schema: workflowList } },
+}).handledBy(async (ctx, { query }, deps) => {
+  const { workspaceId } = authOf(ctx);
+  const workflows = await listDefinitions(deps.services.orm.em.fork(), workspaceId, {
+    status: query.status,
+    order: 'newest',
   });
+  return { status: 200, body: { workspace_id: workspaceId, workflows } };
+});
 
-  return router;
-}
+/** Workflow definition endpoints (scope `workflows`). */
+export const workflowEndpoints = [listWorkflowsEndpoint];

@@ -1,7 +1,38 @@
+import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
 import { v1Routes } from '../../api/routes/v1.routes.ts';
 import type { AppState } from '../../api/context.ts';
+import { RUN_STATUSES } from '../../core/run-status.ts';
+import { RunStep, WorkflowDefinition, WorkflowRun } from '../../db/entities/index.ts';
+import { WORKFLOW_STATUSES } from '../../db/entities/workflow-definition.entity.ts';
+import { LIST_LIMIT_MAX } from '../../domain/runs/run-query.service.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { createTenant, type Tenant } from '../helpers/tenant.ts';
+
+// ajv-formats is CommonJS: Node hands its module.exports (the plugin) to a default import.
+const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as (
+  ajv: Ajv2020,
+) => Ajv2020;
+
+/** The document is walked as free JSON, as a client would. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+/** Validates values against the document's schemas, resolving its `#/components/...` references. */
+function documentValidator(doc: Json) {
+  const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
+  const base = 'https://dagen.test/openapi.json';
+  ajv.addSchema({ $id: base, components: doc.components });
+  return (schema: Json, value: unknown): string[] => {
+    const validate = ajv.compile(schema.$ref ? { $ref: `${base}${schema.$ref}` } : schema);
+    return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  };
+}
+
+/** The JSON schema of an operation's answer with `status`. */
+const answerSchema = (op: Json, status: number) => op.responses[status].content['application/json'].schema;
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
@@ -29,8 +60,12 @@ function documentOperations(doc: { paths: Record<string, Record<string, unknown>
 
 describe('OpenAPI document', () => {
   let h: Harness;
+  let t: Tenant;
+  let doc: Json;
   beforeAll(async () => {
     h = await startHarness({ worker: false });
+    t = await createTenant(h);
+    doc = (await h.http.get('/api/v1/openapi.json')).body;
   });
   afterAll(async () => {
     await h.close();
@@ -78,5 +113,100 @@ describe('OpenAPI document', () => {
         expect(op.responses).toHaveProperty('429');
       }
     }
+  });
+
+  it('documents requests with the schemas that validate them', async () => {
+    const start = doc.paths['/api/v1/workflow/{id}/run'].post;
+    const body = start.requestBody.content['application/json'].schema;
+    expect(body.additionalProperties).toBe(false);
+    expect(body.properties.timeout).toMatchObject({ type: 'number', exclusiveMinimum: 0, maximum: 600 });
+    expect(start.requestBody.required).toBe(false);
+    const param = (op: Json, name: string) => op.parameters.find((p: Json) => p.name === name);
+    expect(param(start, 'id')).toMatchObject({ in: 'path', required: true, schema: { format: 'uuid' } });
+    expect(param(start, 'Idempotency-Key')).toMatchObject({ in: 'header', required: false });
+    const listRuns = doc.paths['/api/v1/workflow/runs'].get;
+    expect(param(listRuns, 'limit').schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: LIST_LIMIT_MAX,
+    });
+    expect(param(listRuns, 'status').schema.enum).toEqual([...RUN_STATUSES]);
+    expect(param(doc.paths['/api/v1/workflows'].get, 'status').schema.enum).toEqual([...WORKFLOW_STATUSES]);
+
+    // The document's body schema and the validator agree: a body either fails both or passes both
+    // (and then gets as far as the lookup of the unknown workflow). Cross-field rules, such as
+    // `timeout` only with `wait`, are the validator's alone.
+    const check = documentValidator(doc);
+    const bodies: unknown[] = [
+      {},
+      { input_data: [1], wait: true, timeout: 600 },
+      { wait: true, timeout: 601 },
+      { wait: true, timeout: 0 },
+      { wait: 'yes' },
+      { input_data: {}, workflow_version: 1 },
+      [1, 2],
+    ];
+    for (const sent of bodies) {
+      const res = await h.http
+        .post(`/api/v1/workflow/${randomUUID()}/run`)
+        .set('X-API-Key', t.key)
+        .send(sent as object);
+      const documented = check(body, sent).length === 0;
+      expect([JSON.stringify(sent), res.status]).toEqual([JSON.stringify(sent), documented ? 404 : 400]);
+    }
+  });
+
+  it('documents answers that real answers match', async () => {
+    const em = h.services.orm.em.fork();
+    const wf = em.create(WorkflowDefinition, {
+      workspaceId: t.workspaceId,
+      name: `doc-${randomUUID()}`,
+      status: 'active',
+      graph: { nodes: [{ id: 'a', type: 'transform', with: { expression: '1' } }] },
+    });
+    const run = em.create(WorkflowRun, {
+      workspaceId: t.workspaceId,
+      workflowId: wf.id,
+      workflowVersion: 1,
+      status: 'success',
+      inputData: { n: 1 },
+      outputData: { a: 1 },
+      trigger: { source: 'external_api', api_key_id: t.apiKeyId },
+      startedAt: new Date(),
+      finishedAt: new Date(),
+    });
+    em.create(RunStep, {
+      runId: run.id,
+      nodeId: 'a',
+      name: 'a',
+      type: 'transform',
+      status: 'success',
+      attempt: 1,
+      input: { expression: '1' },
+      output: 1,
+      startedAt: new Date(),
+      finishedAt: new Date(),
+      durationMs: 3,
+    });
+    await em.flush();
+
+    const check = documentValidator(doc);
+    const answers: [string, string][] = [
+      [`/workflow/runs/${run.id}`, '/api/v1/workflow/runs/{run_id}'],
+      ['/workflow/runs', '/api/v1/workflow/runs'],
+      ['/workflows', '/api/v1/workflows'],
+      ['/agents', '/api/v1/agents'],
+    ];
+    for (const [path, documented] of answers) {
+      const res = await h.http.get(`/api/v1${path}`).set('X-API-Key', t.key);
+      expect(res.status).toBe(200);
+      expect([path, check(answerSchema(doc.paths[documented].get, 200), res.body)]).toEqual([path, []]);
+    }
+    const got = await h.http.get(`/api/v1/workflow/runs/${run.id}`).set('X-API-Key', t.key);
+    expect(got.body.steps).toHaveLength(1);
+    // The check has teeth: an undocumented field or a wrong type is caught.
+    const schema = answerSchema(doc.paths['/api/v1/workflow/runs/{run_id}'].get, 200);
+    expect(check(schema, { ...got.body, extra: 1 })).not.toEqual([]);
+    expect(check(schema, { ...got.body, steps: [{ ...got.body.steps[0], status: 'done' }] })).not.toEqual([]);
   });
 });

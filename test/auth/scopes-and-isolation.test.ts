@@ -135,6 +135,28 @@ describe('key gate: scopes and workspace isolation', () => {
     });
   });
 
+  describe('gate order and unmatched paths', () => {
+    it('checks the scope before the path id: a non-UUID id with a wrong-scope key is 403', async () => {
+      const agentsOnly = await createTenant(h, { scopes: ['agents'] });
+      const res = await h.http.get('/api/v1/workflow/runs/not-a-uuid').set('X-API-Key', agentsOnly.key);
+      expect([res.status, res.body]).toEqual([
+        403,
+        { error: "API key lacks the 'workflows' scope required by this endpoint" },
+      ]);
+    });
+
+    it('answers a path no route matches with a plain 404, key or not, and no limit headers', async () => {
+      for (const req of [h.http.get('/api/v1/nope'), h.http.get('/api/v1/nope').set('X-API-Key', a.key)]) {
+        const res = await req;
+        expect([res.status, res.body]).toEqual([404, { error: 'Not found' }]);
+        expect(res.headers['ratelimit-limit']).toBeUndefined();
+      }
+      const wrongMethod = await h.http.delete('/api/v1/agents');
+      expect(wrongMethod.status).toBe(405);
+      expect(wrongMethod.headers.allow).toContain('GET');
+    });
+  });
+
   describe('two-workspace isolation', () => {
     const idRoutes = ENDPOINTS.filter((e) => e.path({ workflowId: 'W', runId: 'R' }).match(/\/(W|R)(\/|$)/));
 

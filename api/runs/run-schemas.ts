@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { RUN_STATUSES, STEP_STATUSES } from '../../core/run-status.ts';
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../domain/runs/run-query.service.ts';
+import { named, timestamp, uuid } from '../openapi/schemas.ts';
+
+/** The schemas of the run endpoints: what they accept (validated) and what they answer (typed). */
+
+export const WAIT_TIMEOUT_DEFAULT_SECONDS = 300;
+const WAIT_TIMEOUT_MAX_SECONDS = 600;
+
+/** A path id; one that is not a UUID cannot name anything, so it gets the unknown id's 404. */
+function pathId(what: 'Workflow' | 'Run', description: string) {
+  return z
+    .guid({ error: `${what} not found` })
+    .toLowerCase()
+    .meta({ description });
+}
+
+export const workflowIdParams = z.object({ id: pathId('Workflow', 'The workflow id.') });
+export const runIdParams = z.object({
+  run_id: pathId('Run', "A run of the key's workspace; anything else (including a non-UUID) is a 404."),
+});
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export const startHeaders = z.object({
+  'Idempotency-Key': z
+    .string()
+    .regex(IDEMPOTENCY_KEY, 'must be 1 to 255 printable ASCII characters without spaces')
+    .optional()
+    .meta({ description: '1-255 printable ASCII characters without spaces, unique per request you mean.' }),
+});
+
+export const startBody = z
+  .strictObject({
+    input_data: z.unknown().optional().meta({ description: "The run's input (default `{}`)." }),
+    wait: z.boolean().optional().meta({ default: false }),
+    timeout: z.number().positive().max(WAIT_TIMEOUT_MAX_SECONDS).optional().meta({
+      default: WAIT_TIMEOUT_DEFAULT_SECONDS,
+      description: 'Seconds to wait; only together with `wait: true`.',
+    }),
+  })
+  .refine((b) => b.timeout === undefined || b.wait === true, {
+    message: 'timeout is only allowed together with wait: true',
+  });
+
+export const listQuery = z.object({
+  workflow_id: uuid.optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  cursor: z.string().min(1).optional().meta({ description: '`next_cursor` of the previous page.' }),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.int().min(1).max(LIST_LIMIT_MAX))
+    .optional()
+    .meta({ default: LIST_LIMIT_DEFAULT }),
+});
+
+const nullableTimestamp = timestamp.nullable();
+
+export const runSummarySchema = named(
+  'RunSummary',
+  z
+    .object({
+      id: uuid,
+      run_id: uuid.meta({ description: 'Same as `id`.' }),
+      status: z.enum(RUN_STATUSES),
+      workflow_id: uuid,
+      workflow_version: z.int().min(1).meta({ description: 'The saved version this run executes.' }),
+      error_message: z.string().nullable(),
+      duration_seconds: z.number().nullable().meta({ description: 'From start (or creation) to finish.' }),
+      trigger: z.object({
+        source: z.string().meta({ examples: ['external_api'] }),
+        api_key_id: uuid.nullable(),
+      }),
+      created_at: timestamp,
+      started_at: nullableTimestamp,
+      finished_at: nullableTimestamp,
+    })
+    .meta({ description: 'A run without its data and steps, as a list shows it.' }),
+);
+
+export const stepSchema = named(
+  'Step',
+  z.object({
+    node_id: z.string(),
+    name: z.string(),
+    type: z.string(),
+    status: z.enum(STEP_STATUSES),
+    attempt: z.int().min(0),
+    input: z.unknown().meta({ description: 'The resolved `with` of the node.' }),
+    output: z.unknown(),
+    error: z.string().nullable(),
+    started_at: nullableTimestamp,
+    finished_at: nullableTimestamp,
+    duration_ms: z.int().nullable(),
+  }),
+);
+
+export const runSchema = named(
+  'Run',
+  runSummarySchema
+    .extend({
+      input_data: z.unknown(),
+      output_data: z
+        .unknown()
+        .meta({ description: 'The `output` expression, or the outputs of the sink nodes keyed by id.' }),
+      steps: z.array(stepSchema),
+    })
+    .meta({ description: 'A run with its data and its steps in execution order.' }),
+);
+
+export const runPageSchema = named(
+  'RunPage',
+  z.object({
+    runs: z.array(runSummarySchema),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `cursor` for the next (older) page; null on the last page.' }),
+  }),
+);
+
+export const acceptedRunSchema = named(
+  'AcceptedRun',
+  z
+    .union([runSummarySchema, runSchema])
+    .meta({ description: 'A run just accepted (a summary), or a full run that has not ended yet.' }),
+);
