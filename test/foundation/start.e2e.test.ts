@@ -10,6 +10,7 @@ import {
   runDagen,
   spawnDagen,
   waitForStatus,
+  waitUntil,
   type DagenProcess,
 } from './support/dagen-process.ts';
 
@@ -154,8 +155,3 @@ describe('dagen start (embedded stack in one process)', () => {
     await interruptAndExpectCleanExit(proc);
   });
 });
-
-async function waitUntil(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-}

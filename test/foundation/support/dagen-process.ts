@@ -28,14 +28,18 @@ export interface DagenProcess {
 
 /** Spawns `node bin/dagen.js …` from the repository root, as a user would. */
 export function spawnDagen(args: string[], env: NodeJS.ProcessEnv): DagenProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env, stdio: 'pipe' });
+  return watchProcess(spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env, stdio: 'pipe' }));
+}
+
+/** Collects a child's output and exit code, for commands other than bin/dagen.js (e.g. ./dagen). */
+export function watchProcess(child: ChildProcess): DagenProcess {
   let text = '';
   let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout?.on('data', (chunk: Buffer) => {
     text += chunk.toString('utf8');
     stdout += chunk.toString('utf8');
   });
-  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
   const exited = new Promise<number | string>((resolve) =>
     child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
@@ -86,4 +90,10 @@ export function processesMentioning(needle: string): number[] {
     }
   }
   return pids;
+}
+
+/** Polls `check` every 100 ms until it holds or `timeoutMs` passes (the caller asserts afterwards). */
+export async function waitUntil(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
