@@ -2,12 +2,12 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../infra/temporal-runtime.ts';
 import {
+  freeStartPorts,
+  interrupt,
   processesMentioning,
   REPO_ROOT,
-  waitForStatus,
-  waitUntil,
+  waitForStartBanner,
   watchProcess,
   type DagenProcess,
 } from '../foundation/support/dagen-process.ts';
@@ -44,21 +44,13 @@ describe('./dagen on a fresh machine (old or no Node, no Temporal CLI)', () => {
     const dataDir = path.join(work, 'data');
     mkdirSync(dataDir);
     chmodSync(dataDir, 0o755);
-    const [port, temporalPort, uiPort, pgPort] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    apiUrl = `http://127.0.0.1:${port}`;
+    const ports = await freeStartPorts();
+    apiUrl = `http://127.0.0.1:${ports.PORT}`;
     env = freshMachineEnv({
       PATH: freshMachinePath(work, OLD_NODE),
       DAGEN_TOOLS_DIR: toolsDir,
       DAGEN_DATA_DIR: dataDir,
-      PORT: String(port),
-      TEMPORAL_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
-      EMBEDDED_POSTGRES_PORT: String(pgPort),
+      ...ports,
       LOG_LEVEL: 'warn',
     });
   });
@@ -86,16 +78,8 @@ describe('./dagen on a fresh machine (old or no Node, no Temporal CLI)', () => {
 
   async function startAndWait(timeoutMs: number): Promise<DagenProcess> {
     running = dagen(['start']);
-    await waitForStatus(`${apiUrl}/readyz`, 200, running, timeoutMs);
-    await waitUntil(() => running!.stdout().includes('Press Ctrl-C to stop.'));
+    await waitForStartBanner(running, apiUrl, timeoutMs);
     return running;
-  }
-
-  async function interruptAndExpectCleanExit(proc: DagenProcess): Promise<void> {
-    proc.child.kill('SIGINT');
-    expect(await proc.exited).toBe(0);
-    await waitUntil(() => processesMentioning(work).length === 0);
-    expect(processesMentioning(work)).toEqual([]);
   }
 
   (OLD_NODE ? it : it.skip)('bin/dagen.js under the old Node says what it needs in one line', () => {
@@ -124,7 +108,7 @@ describe('./dagen on a fresh machine (old or no Node, no Temporal CLI)', () => {
       expect(proc.stdout()).toMatch(/API key:\s+dg_/);
       // ./dagen execs the installed Node itself, so Ctrl-C reaches dagen and nothing is left between.
       expect(readlinkSync(`/proc/${proc.child.pid}/exe`).startsWith(toolsDir)).toBe(true);
-      await interruptAndExpectCleanExit(proc);
+      expect(await interrupt(proc, work)).toEqual({ code: 0, left: [] });
     },
     COLD_START_TIMEOUT_MS + 60_000,
   );
@@ -141,7 +125,7 @@ describe('./dagen on a fresh machine (old or no Node, no Temporal CLI)', () => {
     const proc = await startAndWait(WARM_START_TIMEOUT_MS);
     expect(proc.output()).not.toMatch(INSTALL_LINE);
     expect(proc.stdout()).toContain('Reusing the existing data');
-    await interruptAndExpectCleanExit(proc);
+    expect(await interrupt(proc, work)).toEqual({ code: 0, left: [] });
     // npm ci did not run again.
     expect(statSync(path.join(clone, 'node_modules', '.package-lock.json')).mtimeMs).toBe(lockStamp);
   }, 120_000);
