@@ -39,7 +39,8 @@ describe('./dagen on a fresh machine (old or no Node, no Temporal CLI)', () => {
     // As root the embedded Postgres runs as `postgres`, which must enter the clone and the data dir.
     chmodSync(work, 0o755);
     clone = path.join(work, 'dagen');
-    execFileSync('git', ['clone', '--quiet', REPO_ROOT, clone]);
+    // What is committed at HEAD (detached in CI, too), as a user's clone would have it.
+    execFileSync('git', ['-c', 'advice.detachedHead=false', 'clone', '--quiet', REPO_ROOT, clone]);
     toolsDir = path.join(work, 'tools');
     const dataDir = path.join(work, 'data');
     mkdirSync(dataDir);
