@@ -131,7 +131,9 @@ function describe(label: string, r: LoadResult & { serverBusyMs: number }): { rp
 
 async function main(): Promise<void> {
   const db = await benchDatabase();
-  const temporal = process.env.TEMPORAL_ADDRESS ? undefined : await startDevServer({ namespace: 'default' });
+  const temporal = process.env.TEMPORAL_ADDRESS
+    ? undefined
+    : await startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, namespace: 'default' });
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: db.url,

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../core/search-attributes.ts';
 
 export interface DevServerOptions {
-  /** Path of the `temporal` CLI; when undefined, PATH is searched, then the SDK downloads its own copy. */
+  /** Path of the `temporal` CLI; when undefined, PATH is searched. */
   cliPath?: string | undefined;
   /** SQLite file that keeps history across restarts; in-memory when undefined. */
   dbFile?: string | undefined;
@@ -33,15 +33,36 @@ export function findTemporalCli(explicit: string | undefined): string | undefine
 }
 
 /**
+ * Thrown when there is no Temporal CLI to run a dev server with. The SDK could download one, but
+ * that hangs or fails offline, so the message says how to provide one instead (one line).
+ */
+export class TemporalCliNotFoundError extends Error {
+  override readonly name = 'TemporalCliNotFoundError';
+}
+
+const PROVIDE_ONE =
+  'set TEMPORAL_CLI_PATH=/path/to/temporal (./dagen installs one), or TEMPORAL_ADDRESS=host:port to use a running server';
+
+/** The CLI to run, or a TemporalCliNotFoundError saying how to provide one. */
+function requireTemporalCli(explicit: string | undefined): string {
+  if (explicit && !existsSync(explicit)) {
+    throw new TemporalCliNotFoundError(`no Temporal CLI at TEMPORAL_CLI_PATH=${explicit}: ${PROVIDE_ONE}`);
+  }
+  const cli = findTemporalCli(explicit);
+  if (!cli) throw new TemporalCliNotFoundError(`no Temporal CLI (\`temporal\`) on PATH: ${PROVIDE_ONE}`);
+  return cli;
+}
+
+/**
  * Starts `temporal server start-dev` with dagen's search attributes registered. The server is a
  * child of this process and stops with it.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const cli = findTemporalCli(options.cliPath);
+  const cli = requireTemporalCli(options.cliPath);
   if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
+      executable: { type: 'existing-path', path: cli },
       namespace: options.namespace,
       ip: '127.0.0.1',
       port: options.port,

@@ -3,13 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { readRuntimeInfo } from '../../infra/data-dir.ts';
-import { freePort } from '../../infra/temporal-runtime.ts';
 import {
   cleanEnv,
+  freeStartPorts,
+  interrupt,
   processesMentioning,
   runDagen,
   spawnDagen,
-  waitForStatus,
+  waitForStartBanner,
   type DagenProcess,
 } from './support/dagen-process.ts';
 
@@ -33,22 +34,10 @@ describe('dagen start (embedded stack in one process)', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'dagen-start-'));
     // As root the embedded Postgres runs as the `postgres` user, which must be able to enter the dir.
     chmodSync(dataDir, 0o755);
-    const [port, temporalPort, uiPort, pgPort] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    apiUrl = `http://127.0.0.1:${port}`;
-    uiUrl = `http://127.0.0.1:${uiPort}`;
-    env = cleanEnv({
-      DAGEN_DATA_DIR: dataDir,
-      PORT: String(port),
-      TEMPORAL_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
-      EMBEDDED_POSTGRES_PORT: String(pgPort),
-      LOG_LEVEL: 'warn',
-    });
+    const ports = await freeStartPorts();
+    apiUrl = `http://127.0.0.1:${ports.PORT}`;
+    uiUrl = `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`;
+    env = cleanEnv({ DAGEN_DATA_DIR: dataDir, ...ports, LOG_LEVEL: 'warn' });
   });
 
   afterAll(async () => {
@@ -62,17 +51,12 @@ describe('dagen start (embedded stack in one process)', () => {
 
   async function startAndWait(): Promise<DagenProcess> {
     running = spawnDagen(['start'], env);
-    await waitForStatus(`${apiUrl}/readyz`, 200, running, READY_TIMEOUT_MS);
-    // The banner is printed right after the API starts listening.
-    await waitUntil(() => running!.stdout().includes('Press Ctrl-C to stop.'));
+    await waitForStartBanner(running, apiUrl, READY_TIMEOUT_MS);
     return running;
   }
 
   async function interruptAndExpectCleanExit(proc: DagenProcess): Promise<void> {
-    proc.child.kill('SIGINT');
-    expect(await proc.exited).toBe(0);
-    await waitUntil(() => processesMentioning(dataDir).length === 0);
-    expect(processesMentioning(dataDir)).toEqual([]);
+    expect(await interrupt(proc, dataDir)).toEqual({ code: 0, left: [] });
     expect(readRuntimeInfo(dataDir)?.pid).toBeUndefined();
   }
 
@@ -154,8 +138,3 @@ describe('dagen start (embedded stack in one process)', () => {
     await interruptAndExpectCleanExit(proc);
   });
 });
-
-async function waitUntil(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-}

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../infra/temporal-runtime.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = path.join(REPO_ROOT, 'bin', 'dagen.js');
@@ -28,14 +29,18 @@ export interface DagenProcess {
 
 /** Spawns `node bin/dagen.js …` from the repository root, as a user would. */
 export function spawnDagen(args: string[], env: NodeJS.ProcessEnv): DagenProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env, stdio: 'pipe' });
+  return watchProcess(spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env, stdio: 'pipe' }));
+}
+
+/** Collects a child's output and exit code, for commands other than bin/dagen.js (e.g. ./dagen). */
+export function watchProcess(child: ChildProcess): DagenProcess {
   let text = '';
   let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout?.on('data', (chunk: Buffer) => {
     text += chunk.toString('utf8');
     stdout += chunk.toString('utf8');
   });
-  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
   const exited = new Promise<number | string>((resolve) =>
     child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
@@ -86,4 +91,42 @@ export function processesMentioning(needle: string): number[] {
     }
   }
   return pids;
+}
+
+/** Polls `check` every 100 ms until it holds or `timeoutMs` passes (the caller asserts afterwards). */
+export async function waitUntil(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** Free ports for every server `dagen start` opens, as the variables that choose them. */
+export async function freeStartPorts() {
+  const [api, temporal, ui, postgres] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  return {
+    PORT: String(api),
+    TEMPORAL_PORT: String(temporal),
+    TEMPORAL_UI_PORT: String(ui),
+    EMBEDDED_POSTGRES_PORT: String(postgres),
+  };
+}
+
+/** Waits until a `dagen start` answers /readyz and has printed its banner (right after listening). */
+export async function waitForStartBanner(
+  proc: DagenProcess,
+  apiUrl: string,
+  timeoutMs: number,
+): Promise<void> {
+  await waitForStatus(`${apiUrl}/readyz`, 200, proc, timeoutMs);
+  await waitUntil(() => proc.stdout().includes('Press Ctrl-C to stop.'));
+}
+
+/** Ctrl-C: SIGINT, then the exit code and the processes still mentioning `needle` once they had time to go. */
+export async function interrupt(
+  proc: DagenProcess,
+  needle: string,
+): Promise<{ code: number | string; left: number[] }> {
+  proc.child.kill('SIGINT');
+  const code = await proc.exited;
+  await waitUntil(() => processesMentioning(needle).length === 0);
+  return { code, left: processesMentioning(needle) };
 }

