@@ -25,7 +25,7 @@ export interface RunListFilter {
   limit?: number | undefined;
 }
 
-const LIST_LIMIT_DEFAULT = 20;
+export const LIST_LIMIT_DEFAULT = 20;
 export const LIST_LIMIT_MAX = 100;
 
 export interface RunPage {
