@@ -1,7 +1,76 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { cleanEnv } from '../../foundation/support/dagen-process.ts';
+import {
+  cleanEnv,
+  processesMentioning,
+  REPO_ROOT,
+  watchProcess,
+  type DagenProcess,
+} from '../../foundation/support/dagen-process.ts';
+
+/** A clean clone of this repository on what looks like a fresh machine, in a temp dir of its own. */
+export interface FreshMachine {
+  /** The temp dir holding all of it; every process the test starts mentions it. */
+  readonly work: string;
+  readonly clone: string;
+  /** DAGEN_TOOLS_DIR, empty at first. */
+  readonly toolsDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Runs `./dagen …` in the clone as from a terminal, but with no stdin (as in CI). */
+  dagen(args: string[]): DagenProcess;
+  /** Kills what is still running (with its process group: an install in progress too), removes the dir. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Clones what is committed at HEAD into a temp dir with an empty tools dir, a data dir and a PATH
+ * holding only the system commands and `oldNode` (no Node at all when undefined).
+ */
+export function freshMachine(oldNode: string | undefined, extraEnv: Record<string, string>): FreshMachine {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'dagen-bootstrap-'));
+  // As root the embedded Postgres runs as `postgres`, which must enter the clone and the data dir.
+  chmodSync(work, 0o755);
+  const clone = path.join(work, 'dagen');
+  // Quiet also when HEAD is detached, as in CI checkouts.
+  execFileSync('git', ['-c', 'advice.detachedHead=false', 'clone', '--quiet', REPO_ROOT, clone]);
+  const toolsDir = path.join(work, 'tools');
+  const dataDir = path.join(work, 'data');
+  mkdirSync(dataDir);
+  chmodSync(dataDir, 0o755);
+  const env = freshMachineEnv({
+    PATH: freshMachinePath(work, oldNode),
+    DAGEN_TOOLS_DIR: toolsDir,
+    DAGEN_DATA_DIR: dataDir,
+    ...extraEnv,
+  });
+  const started: DagenProcess[] = [];
+  return {
+    work,
+    clone,
+    toolsDir,
+    env,
+    dagen(args) {
+      const child = spawn(path.join(clone, 'dagen'), args, {
+        cwd: clone,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      started.push(watchProcess(child));
+      return started.at(-1)!;
+    },
+    async dispose() {
+      for (const proc of started.filter((p) => p.child.exitCode === null && p.child.signalCode === null)) {
+        process.kill(-proc.child.pid!, 'SIGKILL');
+        await proc.exited;
+      }
+      for (const pid of processesMentioning(work)) process.kill(pid, 'SIGKILL');
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
 
 /** Commands a fresh machine lacks: ./dagen must install (or do without) each of them. */
 const LEFT_OUT = new Set(['node', 'npm', 'npx', 'corepack', 'temporal']);
@@ -12,7 +81,7 @@ const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin
  * coreutils, ...) except Node, npm and the Temporal CLI, behind the old Node when there is one.
  * Links rather than the system folders themselves, which may hold a Node 22 or a `temporal`.
  */
-export function freshMachinePath(dir: string, oldNode: string | undefined): string {
+function freshMachinePath(dir: string, oldNode: string | undefined): string {
   const system = path.join(dir, 'system-bin');
   mkdirSync(system, { recursive: true });
   const linked = new Set<string>();
@@ -53,7 +122,7 @@ function nodeMajor(file: string): number {
  * This process's environment as a user's fresh shell would have it: without the test harness
  * variables, the `npm_*` ones `npm test` sets (the registry excepted) and TEMPORAL_CLI_PATH.
  */
-export function freshMachineEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+function freshMachineEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = cleanEnv({});
   for (const name of Object.keys(env)) {
     const fromNpm = /^npm_/i.test(name) && !/^npm_config_registry$/i.test(name);
