@@ -1,8 +1,6 @@
 import type { ParameterizedContext } from 'koa';
-import type Router from '@koa/router';
-import type { Logger } from '../infra/logger.ts';
-
 import type { Caller } from '../domain/tenants/caller.ts';
+import type { Logger } from '../infra/logger.ts';
 
 export interface AppState {
   requestId: string;
@@ -12,7 +10,6 @@ export interface AppState {
 }
 
 export type AppContext = ParameterizedContext<AppState>;
-export type AppRouter = Router<AppState, Record<string, unknown>>;
 
 /** The caller bound by the key gate; routes behind the gate may rely on it. */
 export function authOf(ctx: AppContext): Caller {

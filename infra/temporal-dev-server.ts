@@ -22,7 +22,7 @@ export interface DevServer {
 }
 
 /** Finds the Temporal CLI: an explicit path, else `temporal` on PATH, else undefined. */
-export function findTemporalCli(explicit: string | undefined): string | undefined {
+function findTemporalCli(explicit: string | undefined): string | undefined {
   if (explicit) return explicit;
   try {
     const found = execFileSync('sh', ['-c', 'command -v temporal'], { encoding: 'utf8' }).trim();

@@ -19,7 +19,7 @@ import type { RunLimits } from '../core/engine/dag-contract.ts';
 import { nodeActivities, stepRecord } from './dag-activities.ts';
 
 /** Child runs may start child runs, but not endlessly (a workflow that runs itself). */
-export const MAX_CHILD_DEPTH = 5;
+const MAX_CHILD_DEPTH = 5;
 
 /** The run a node belongs to, as every node of it needs it. */
 export interface RunScope {
@@ -109,7 +109,7 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
 }
 
 /** The most specific message in a failure chain: the activity's own error, not "Activity task failed". */
-export function describeFailure(err: unknown): string {
+function describeFailure(err: unknown): string {
   let e: unknown = err;
   while ((e instanceof ActivityFailure || e instanceof ChildWorkflowFailure) && e.cause) e = e.cause;
   if (e instanceof TimeoutFailure) return `timed out (${e.timeoutType ?? 'timeout'})`;

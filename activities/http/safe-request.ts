@@ -10,8 +10,8 @@ export class RequestRefusedError extends Error {
   override readonly name = 'RequestRefusedError';
 }
 
-export const MAX_REDIRECTS = 5;
-export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 

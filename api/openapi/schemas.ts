@@ -5,7 +5,7 @@ import { z } from 'zod';
  * them, and one schema nested in another (a run's steps) becomes a reference too. Descriptions stay in
  * zod's global registry (`.meta`), where `z.toJSONSchema` reads them.
  */
-export const namedSchemas = z.registry<{ id: string }>();
+const namedSchemas = z.registry<{ id: string }>();
 
 /** Registers a response schema under `id` in the document. */
 export function named<S extends z.ZodType>(id: string, schema: S): S {

@@ -12,7 +12,7 @@ import { serve } from './serve.ts';
 import { workflowEndpoints } from './workflows.routes.ts';
 
 /** Every operation of the External API v1 behind the key gate; the router and the document list these. */
-export const V1_ENDPOINTS: readonly Endpoint[] = [...agentEndpoints, ...workflowEndpoints, ...runEndpoints];
+const V1_ENDPOINTS: readonly Endpoint[] = [...agentEndpoints, ...workflowEndpoints, ...runEndpoints];
 
 export interface V1Api {
   readonly router: Router<AppState>;

@@ -59,7 +59,7 @@ export const listQuery = z.object({
 
 const nullableTimestamp = timestamp.nullable();
 
-export const runSummarySchema = named(
+const runSummarySchema = named(
   'RunSummary',
   z
     .object({
@@ -81,7 +81,7 @@ export const runSummarySchema = named(
     .meta({ description: 'A run without its data and steps, as a list shows it.' }),
 );
 
-export const stepSchema = named(
+const stepSchema = named(
   'Step',
   z.object({
     node_id: z.string(),

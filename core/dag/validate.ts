@@ -159,7 +159,7 @@ function checkExpression(
 }
 
 /** Why a value is not a usable JSONata expression, or undefined when it is. */
-export function expressionProblem(value: unknown): string | undefined {
+function expressionProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || !value.trim()) return 'must be a non-empty expression string';
   if (value.length > LIMITS.maxExpressionLength) {
     return `is longer than ${LIMITS.maxExpressionLength} characters`;

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NODE_DEFAULTS } from '../dag/definition.ts';
 import { defineNodeType } from './node-type.ts';
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 const DEFAULT_METHOD = 'GET';
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
 const MAX_REQUEST_TIMEOUT_SECONDS = 300;
