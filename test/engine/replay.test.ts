@@ -1,17 +1,22 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { TEST_ENV } from '../helpers/test-env.ts';
+import { HISTORIES_DIR, historyFiles, manifest, sha256Of } from '../histories/corpus.ts';
 import { historyFromJson } from '../histories/history-json.ts';
 
-const HISTORIES_DIR = fileURLToPath(new URL('../histories/', import.meta.url));
-
 /** Histories recorded by test/histories/record.ts from representative runs. */
-const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+const files = historyFiles();
 
 describe('replay safety: recorded histories run through the current workflow code', () => {
   it('has recorded histories to replay', () => {
     expect(files.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('keeps the corpus append-only: every history listed in MANIFEST.sha256, none changed or gone', () => {
+    const listed = manifest();
+    const changed = [...listed].filter(([file, hash]) => !files.includes(file) || sha256Of(file) !== hash);
+    expect(changed.map(([file]) => file)).toEqual([]);
+    expect(files.filter((file) => !listed.has(file))).toEqual([]);
   });
 
   it('replays every recorded history without nondeterminism', async () => {

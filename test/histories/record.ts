@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { WorkflowGraph } from '../../core/dag/definition.ts';
 import globalSetup from '../global-setup.ts';
 import globalTeardown from '../global-teardown.ts';
+import { addToManifest } from './corpus.ts';
 import { historyToJson } from './history-json.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { startTestServer } from '../engine/http-test-server.ts';
@@ -119,6 +120,7 @@ async function record(h: Harness, scenario: Scenario, env: ScenarioEnv, file: UR
   }
   await settle(handle);
   writeFileSync(file, historyToJson(await handle.fetchHistory()));
+  addToManifest(`${scenario.name}.json`);
   console.log(`recorded ${scenario.name} (${(await handle.describe()).status.name})`);
 }
 
