@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { embeddedIPv4 } from './embedded-ipv4.ts';
 
 /**
  * Address ranges an http node may not reach unless the allowlist admits them, with a label for
@@ -27,7 +28,8 @@ const BLOCKED: ReadonlyArray<[cidr: string, family: 'ipv4' | 'ipv6', label: stri
 /**
  * Decides which addresses http nodes may connect to: public ones always; loopback, private,
  * link-local and metadata ones only when the configured allowlist names the address, a CIDR range
- * holding it, or the exact host name of the URL.
+ * holding it, or the exact host name of the URL. An IPv6 address that carries an IPv4 one (NAT64,
+ * 6to4, ...) is judged by that IPv4 address too, since that is where its traffic ends up.
  */
 export class AddressPolicy {
   readonly #allowedAddresses = new BlockList();
@@ -59,8 +61,18 @@ export class AddressPolicy {
   /** Why `address` may not be reached, or undefined when it may. */
   refusal(address: string): string | undefined {
     const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    const embedded = family === 'ipv6' ? embeddedIPv4(address) : undefined;
     if (this.#allowedAddresses.check(address, family)) return undefined;
-    const blocked = this.#blocked.find(({ list }) => list.check(address, family));
-    return blocked ? `${address} is a ${blocked.label} address` : undefined;
+    if (embedded && this.#allowedAddresses.check(embedded.ipv4, 'ipv4')) return undefined;
+    const own = this.#blockedLabel(address, family);
+    if (own) return `${address} is a ${own} address`;
+    const carried = embedded && this.#blockedLabel(embedded.ipv4, 'ipv4');
+    return carried
+      ? `${address} is a ${carried} address (${embedded.ipv4} in ${embedded.form} form)`
+      : undefined;
+  }
+
+  #blockedLabel(address: string, family: 'ipv4' | 'ipv6'): string | undefined {
+    return this.#blocked.find(({ list }) => list.check(address, family))?.label;
   }
 }
