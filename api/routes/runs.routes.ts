@@ -41,8 +41,9 @@ const startRunEndpoint = endpoint({
     'records the run as `pending` and starts it. Without `wait`: 202 at once. With `wait: true`: ' +
     '200 with the full run as soon as it ends (also when it failed or was cancelled); if `timeout` ' +
     'passes first, 202 with its current state. Send `Idempotency-Key` to make retries safe: the ' +
-    'same key with the same workflow and `input_data` returns the first run (kept at least 24 h); ' +
-    'with different ones, 422.',
+    'same key with the same workflow and `input_data` returns the first run for 24 h after it was ' +
+    'created; with different ones, 422. After 24 h the key is free and starts a new run. A 503 (the ' +
+    'workflow engine refused the start) does not use the key up: retrying with it starts the run.',
   params: workflowIdParams,
   headers: startHeaders,
   body: startBody,

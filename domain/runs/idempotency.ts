@@ -1,4 +1,33 @@
 import { createHash } from 'node:crypto';
+import type { InferEntity } from '@mikro-orm/core';
+import { WorkflowRun } from '../../db/entities/index.ts';
+import type { EntityManager } from '../../db/orm.ts';
+import { releaseIdempotencyKey } from './run-state.ts';
+
+type RunRow = InferEntity<typeof WorkflowRun>;
+
+/** How long an Idempotency-Key replays its run; after that the same key starts a new run. */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The run holding `key` in the workspace, or null when none does. A holder created more than
+ * IDEMPOTENCY_KEY_TTL_MS ago gives its key up here, so the unique (workspace_id, idempotency_key)
+ * admits a new run. The release is conditional on the row still holding the key, so concurrent
+ * requests all see it released, and the unique index then picks the one new run among them.
+ */
+export async function findKeyHolder(
+  em: EntityManager,
+  workspaceId: string,
+  key: string,
+  now: Date = new Date(),
+): Promise<RunRow | null> {
+  // A fork: the caller's identity map may hold the row from before another request changed it.
+  const fresh = em.fork();
+  const holder = await fresh.findOne(WorkflowRun, { workspaceId, idempotencyKey: key });
+  if (!holder || holder.createdAt.getTime() > now.getTime() - IDEMPOTENCY_KEY_TTL_MS) return holder;
+  await releaseIdempotencyKey(fresh, holder.id, key);
+  return null;
+}
 
 /**
  * Fingerprint of what defines a run: the workflow and its input. `wait` and `timeout` only shape the

@@ -18,13 +18,18 @@ const DAG_RUN_WORKFLOW = 'dagRun';
  * once (REJECT_DUPLICATE also refuses it after the first execution closed), so a second start of
  * the same run, e.g. by an Idempotency-Key replay racing the first request, is a no-op.
  * With `onError: 'fail-run'`, when Temporal refuses, the still-pending row is marked failed (never
- * left silently pending) and UnavailableError (503) is thrown.
+ * left silently pending) and UnavailableError (503) is thrown. The same write clears the run's
+ * Idempotency-Key: the run never reached Temporal, so a retry with that key must start a new run
+ * rather than replay this failure.
+ * With `onError: 'keep-run'` (an Idempotency-Key replay of a pending run), the 503 is thrown and the
+ * row left alone: the first request's own start may still succeed, and the client's retry then
+ * replays the started run, or starts it if nothing else will.
  */
 export async function launchRun(
   services: Services,
   run: RunRow,
   workflowName: string,
-  options: { onError: 'fail-run' | 'ignore' },
+  options: { onError: 'fail-run' | 'keep-run' },
 ): Promise<void> {
   try {
     await services.temporal.client.workflow.start(DAG_RUN_WORKFLOW, {
@@ -50,15 +55,18 @@ export async function launchRun(
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return;
     services.log.error({ err, runId: run.id }, 'could not start run on Temporal');
-    // A replay's extra start may fail while the first request's start succeeds: leave the run alone.
-    if (options.onError === 'ignore') return;
-    await moveRun(
-      services.orm.em.fork(),
-      run.id,
-      'failed',
-      { errorMessage: `Could not start the run on the workflow engine: ${(err as Error).message}` },
-      ['pending'],
-    );
+    if (options.onError === 'fail-run') {
+      await moveRun(
+        services.orm.em.fork(),
+        run.id,
+        'failed',
+        {
+          errorMessage: `Could not start the run on the workflow engine: ${(err as Error).message}`,
+          idempotencyKey: null,
+        },
+        ['pending'],
+      );
+    }
     throw new UnavailableError('Workflow engine unavailable: the run could not be started', err);
   }
 }

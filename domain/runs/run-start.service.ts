@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { InferEntity } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { AppError, BadRequestError, NotFoundError, UnprocessableError } from '../../core/errors.ts';
+import {
+  AppError,
+  BadRequestError,
+  NotFoundError,
+  UnavailableError,
+  UnprocessableError,
+} from '../../core/errors.ts';
 import type { JsonValue, Source } from '../../core/run-status.ts';
 import { WorkflowDefinition, WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
@@ -10,7 +16,7 @@ import type { Caller } from '../tenants/caller.ts';
 import { describeProblems } from '../definitions/definitions.service.ts';
 import { describeInputProblems } from '../definitions/input-schema.ts';
 import type { RunnableVersions } from '../definitions/runnable-versions.ts';
-import { requestHash } from './idempotency.ts';
+import { findKeyHolder, requestHash } from './idempotency.ts';
 import { launchRun } from './run-launcher.ts';
 
 type RunRow = InferEntity<typeof WorkflowRun>;
@@ -34,7 +40,8 @@ export interface StartRunDeps {
  * Starts a run of the workflow `workflowId` for the caller, or returns the run an earlier request
  * with the same Idempotency-Key started. Throws 404 for a workflow outside the caller's workspace,
  * 400 for a workflow that is not active, invalid, or whose input does not match its schema, 422 for
- * a key reused with another request, 503 when Temporal refuses the start.
+ * a key reused with another request, 503 when Temporal refuses the start (the key then stays free
+ * for a retry). Keys replay for IDEMPOTENCY_KEY_TTL_MS (24 h); an older one starts a new run.
  */
 export async function startRun(
   deps: StartRunDeps,
@@ -49,7 +56,7 @@ export async function startRun(
   const hash = idempotencyKey ? requestHash(definition.id, request.inputData) : undefined;
   if (idempotencyKey) {
     // A replay returns the first run even if the workflow was paused or changed since.
-    const prior = await em.findOne(WorkflowRun, { workspaceId: auth.workspaceId, idempotencyKey });
+    const prior = await findKeyHolder(em, auth.workspaceId, idempotencyKey);
     if (prior) return replay(deps, prior, hash, definition.name);
   }
   await checkRunnable(deps, em, definition, request.inputData);
@@ -69,22 +76,58 @@ export async function startRun(
     startedAt: null,
     finishedAt: null,
   };
-  try {
-    // One plain INSERT (no unit-of-work transaction): this is on every start's critical path.
-    await em.insert(WorkflowRun, run);
-  } catch (err) {
-    // Concurrent requests with one key: the unique (workspace_id, idempotency_key) picked a winner.
-    if (!(err instanceof UniqueConstraintViolationException) || !idempotencyKey) throw err;
-    const winner = await deps.services.orm.em
-      .fork()
-      .findOneOrFail(WorkflowRun, { workspaceId: auth.workspaceId, idempotencyKey });
-    return replay(deps, winner, hash, definition.name);
-  }
+  const holder = await insertRun(em, run);
+  if (holder) return replay(deps, holder, hash, definition.name);
+  // Only the start decides the answer: once it succeeded the run exists, and a 500 would make a
+  // retrying client start a second one.
   await Promise.all([
     launchRun(deps.services, run, definition.name, { onError: 'fail-run' }),
-    em.nativeUpdate(WorkflowDefinition, { id: definition.id }, { lastRunAt: run.createdAt }),
+    recordLastRun(deps.services, em, definition.id, run.createdAt),
   ]);
   return run;
+}
+
+/** Attempts at inserting a run whose key keeps being released under it before giving up. */
+const KEY_INSERT_ATTEMPTS = 3;
+
+/**
+ * Inserts the run, or returns the run that holds its Idempotency-Key when another request got the
+ * key first: the unique (workspace_id, idempotency_key) picks one winner among concurrent requests.
+ */
+async function insertRun(em: EntityManager, run: RunRow): Promise<RunRow | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // One plain INSERT (no unit-of-work transaction): this is on every start's critical path.
+      await em.insert(WorkflowRun, run);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException) || !run.idempotencyKey) throw err;
+      const holder = await findKeyHolder(em, run.workspaceId, run.idempotencyKey);
+      if (holder) return holder;
+      // The holder gave the key up between our insert and our read (its start was refused, or the
+      // key expired): the key is free again.
+      if (attempt === KEY_INSERT_ATTEMPTS) {
+        throw new UnavailableError('The Idempotency-Key is changing hands; retry the request', err);
+      }
+    }
+  }
+}
+
+/**
+ * Stamps the workflow's `last_run_at`, best-effort: a failure is logged and never fails the start,
+ * which has happened (or is happening) regardless.
+ */
+async function recordLastRun(
+  services: Services,
+  em: EntityManager,
+  definitionId: string,
+  at: Date,
+): Promise<void> {
+  try {
+    await em.nativeUpdate(WorkflowDefinition, { id: definitionId }, { lastRunAt: at });
+  } catch (err) {
+    services.log.warn({ err, workflowId: definitionId }, 'could not record the workflow last_run_at');
+  }
 }
 
 async function checkRunnable(
@@ -129,8 +172,10 @@ async function replay(
   }
   // The first request may still be between its insert and its start (or may have died there):
   // starting again is a no-op once the workflow exists, and makes sure a waiting replay finds it.
+  // When Temporal refuses this start too, the answer is 503: a 202 would promise a run that may
+  // never start.
   if (prior.status === 'pending') {
-    await launchRun(deps.services, prior, workflowName, { onError: 'ignore' });
+    await launchRun(deps.services, prior, workflowName, { onError: 'keep-run' });
   }
   return prior;
 }

@@ -47,8 +47,13 @@ export function canMoveRun(from: RunStatus, to: RunStatus): boolean {
 type RunRow = InferEntity<typeof WorkflowRun>;
 type StepRow = InferEntity<typeof RunStep>;
 
-/** What may change together with a run's status. */
-export type RunPatch = Partial<Pick<RunRow, 'startedAt' | 'outputData' | 'errorMessage' | 'finishedAt'>>;
+/**
+ * What may change together with a run's status. `idempotencyKey` only ever becomes null: a run whose
+ * start was refused gives its key up in the same write that fails it.
+ */
+export type RunPatch = Partial<
+  Pick<RunRow, 'startedAt' | 'outputData' | 'errorMessage' | 'finishedAt'> & { idempotencyKey: null }
+>;
 export type StepPatch = Partial<
   Pick<StepRow, 'attempt' | 'input' | 'output' | 'error' | 'startedAt' | 'finishedAt' | 'durationMs'>
 >;
@@ -74,6 +79,14 @@ export async function moveRun(
     { ...patch, ...stamp, status: to },
   );
   return moved > 0;
+}
+
+/**
+ * Takes `key` off the run if it still holds it (an expired Idempotency-Key), leaving its status
+ * alone. Here with the status writes so that this module stays the one writer of run rows.
+ */
+export async function releaseIdempotencyKey(em: EntityManager, runId: string, key: string): Promise<void> {
+  await em.nativeUpdate(WorkflowRun, { id: runId, idempotencyKey: key }, { idempotencyKey: null });
 }
 
 /** Moves the named steps of a run to `to` where the table allows it. Returns how many moved. */

@@ -1,4 +1,6 @@
+import { Client, Connection } from '@temporalio/client';
 import type { WorkflowDocument } from '../../core/dag/definition.ts';
+import type { Services } from '../../infra/services.ts';
 import { applyDefinition } from '../../domain/definitions/definitions.service.ts';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
@@ -67,4 +69,14 @@ export function as(h: Harness, tenant: Tenant) {
     cancel: (runId: string) =>
       h.http.post(`/api/v1/workflow/runs/${runId}/cancel`).set('x-api-key', tenant.key).send({}),
   };
+}
+
+/**
+ * The harness's services with a Temporal client whose connection is already closed: every start
+ * fails like an unreachable frontend. The caller closes nothing; the connection is closed already.
+ */
+export async function refusingTemporal(h: Harness): Promise<Services> {
+  const connection = await Connection.connect({ address: h.config.temporal.address! });
+  await connection.close();
+  return { ...h.services, temporal: { connection, client: new Client({ connection }) } };
 }
