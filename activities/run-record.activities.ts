@@ -48,7 +48,12 @@ export function createRunRecordActivities({ orm, config, expressions }: RunRecor
         const problems = checked.problems.map((p) => (p.node ? `node "${p.node}": ${p.message}` : p.message));
         return { kind: 'invalid', message: `invalid workflow definition: ${problems.join('; ')}` };
       }
-      await moveRun(em, runId, 'running', { startedAt: new Date() }, ['pending']);
+      if (!(await moveRun(em, runId, 'running', { startedAt: new Date() }, ['pending']))) {
+        // Not pending any more: a retry of this activity (already running), or the run was closed
+        // meanwhile (e.g. a refused start recorded it failed) and must not execute after all.
+        const now = await em.findOneOrFail(WorkflowRun, runId, { fields: ['status'], refresh: true });
+        if (isTerminal(now.status)) return { kind: 'finished', status: now.status };
+      }
       await new StepStore(em).createPending(runId, checked.graph.nodes);
       return {
         kind: 'ready',
