@@ -84,6 +84,8 @@ describe('pathological request bodies', () => {
       });
     }
     expect(await h.services.orm.em.fork().count(WorkflowRun, { workflowId })).toBe(0);
+    const document = await h.http.get('/api/v1/openapi.json');
+    expect(document.text).toContain(`${MAX_JSON_DEPTH - 1} levels deep`);
   });
 
   it(`runs input nested to the limit (${MAX_JSON_DEPTH} levels with the body) end to end`, async () => {
