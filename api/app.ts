@@ -3,7 +3,6 @@ import type Router from '@koa/router';
 import type { Services } from '../infra/services.ts';
 import type { AppState } from './context.ts';
 import { errorHandler } from './middleware/error-handler.ts';
-import { jsonBody } from './middleware/json-body.ts';
 import { httpMetrics } from './middleware/metrics.ts';
 import { requestId } from './middleware/request-id.ts';
 import { metricsSource, type HttpMetrics } from '../infra/metrics.ts';
@@ -23,7 +22,10 @@ export interface ApiApplication {
   close(): Promise<void>;
 }
 
-/** Builds the Koa app: request ids, metrics, error rendering, JSON bodies, then the routers. */
+/**
+ * Builds the Koa app: request ids, metrics, error rendering, then the routers. Bodies are read by each
+ * route after its key gate (see v1.routes.ts), never here, so an unauthenticated request costs no parse.
+ */
 export function createApp(options: AppOptions): ApiApplication {
   const { services, metrics } = options;
   const app = new Koa<AppState>({ proxy: true });
@@ -31,7 +33,6 @@ export function createApp(options: AppOptions): ApiApplication {
   app.use(requestId(services.log));
   app.use(httpMetrics(metrics));
   app.use(errorHandler());
-  app.use(jsonBody(services.config.maxBodyBytes));
   const v1 = v1Routes(services);
   const routers: Router<AppState>[] = [
     healthRoutes(services, metricsSource(metrics.registry, options.temporalMetricsUrl)),

@@ -31,6 +31,12 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(8080),
   METRICS_PORT: port.default(9464),
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().min(16, 'must be at least 16 characters').optional())
+    .optional(),
   DAGEN_DATA_DIR: z.string().min(1).default('.dagen'),
   DAGEN_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -64,6 +70,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly metricsPort: number;
+  /** Bearer token that the API's `/metrics` requires; unset, the API does not serve `/metrics` at all. */
+  readonly metricsToken: string | undefined;
   readonly dataDir: string;
   readonly keyPepper: string | undefined;
   readonly logLevel: string;
@@ -105,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
+    metricsToken: e.METRICS_TOKEN,
     dataDir: path.resolve(e.DAGEN_DATA_DIR),
     keyPepper: e.DAGEN_KEY_PEPPER,
     logLevel: e.LOG_LEVEL,

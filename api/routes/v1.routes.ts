@@ -4,6 +4,7 @@ import { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
 import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
 import { createKeyGate } from '../auth/key-gate.ts';
 import type { AppState } from '../context.ts';
+import { jsonBody } from '../middleware/json-body.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
 import { agentEndpoints } from './agents.routes.ts';
 import type { ApiDeps, Endpoint } from './endpoint.ts';
@@ -22,9 +23,9 @@ export interface V1Api {
 
 /**
  * The External API v1 under /api/v1. Each route carries the gate as its own middleware (authenticate →
- * scope → rate limit), so 401/403 never consume quota, a wrong-scope key gets 403 before any lookup
- * could answer 404, and a path no route matches is a plain 404 without a key. Only the OpenAPI
- * document is public.
+ * scope → rate limit) and only then reads its body, so 401/403 never consume quota nor read a body, a
+ * wrong-scope key gets 403 before any lookup could answer 404, and a path no route matches is a plain
+ * 404 without a key. Only the OpenAPI document is public.
  */
 export function v1Routes(services: Services): V1Api {
   const gate = createKeyGate(services);
@@ -39,9 +40,11 @@ export function v1Routes(services: Services): V1Api {
     ctx.type = 'application/json';
     ctx.body = openapi;
   });
+  // The body is read only once the key passed the gate: a caller without one cannot make us read it.
+  const body = jsonBody(services.config.maxBodyBytes);
   for (const e of V1_ENDPOINTS) {
     if (e.method === 'get') router.get(e.path, ...gate.guard(e.scope), serve(e, deps));
-    else router.post(e.path, ...gate.guard(e.scope), serve(e, deps));
+    else router.post(e.path, ...gate.guard(e.scope), body, serve(e, deps));
   }
   return { router, close: () => gate.close() };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RUN_STATUSES, STEP_STATUSES } from '../../core/run-status.ts';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../domain/runs/run-query.service.ts';
+import { MAX_JSON_DEPTH } from '../middleware/json-body.ts';
 import { named, timestamp, uuid } from '../openapi/schemas.ts';
 
 /** The schemas of the run endpoints: what they accept (validated) and what they answer (typed). */
@@ -33,7 +34,14 @@ export const startHeaders = z.object({
 
 export const startBody = z
   .strictObject({
-    input_data: z.unknown().optional().meta({ description: "The run's input (default `{}`)." }),
+    input_data: z
+      .unknown()
+      .optional()
+      .meta({
+        description:
+          `The run's input (default \`{}\`): any JSON nesting arrays and objects at most ` +
+          `${MAX_JSON_DEPTH - 1} levels deep (the whole body: ${MAX_JSON_DEPTH}; deeper is a 400).`,
+      }),
     wait: z.boolean().optional().meta({ default: false }),
     timeout: z.number().positive().max(WAIT_TIMEOUT_MAX_SECONDS).optional().meta({
       default: WAIT_TIMEOUT_DEFAULT_SECONDS,

@@ -18,8 +18,10 @@ export interface KeyResolverOptions {
   readonly pepper: string;
   /** How long a looked-up key (or a miss) is trusted without asking Postgres again. */
   readonly ttlMs: number;
-  /** Bounds memory against floods of well-formed but unknown keys. */
+  /** Most keys kept resolved at once (default 10,000); only real keys are ever stored here. */
   readonly maxEntries?: number;
+  /** Most unknown keys remembered at once (default 10,000): bounds memory against floods of them. */
+  readonly maxMisses?: number;
 }
 
 /**
@@ -43,20 +45,55 @@ interface KeyRow {
   expires_at_ms: number | string | null;
 }
 
-interface CacheEntry {
-  readonly record: KeyRecord | null;
+interface CacheEntry<T> {
+  readonly value: T;
   readonly until: number;
+}
+
+/** A map of at most `max` entries that drops its oldest one (Maps iterate in insertion order) when full. */
+class BoundedTtlMap<T> {
+  readonly #entries = new Map<string, CacheEntry<T>>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** The live entry for `key`, if any (an expired one counts as absent). */
+  get(key: string, nowMs: number): CacheEntry<T> | undefined {
+    const entry = this.#entries.get(key);
+    return entry && entry.until > nowMs ? entry : undefined;
+  }
+
+  set(key: string, value: T, until: number): void {
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#max) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(key, { value, until });
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
 }
 
 /**
  * Turns a presented key into its record with one lookup on the unique key_hash index, cached in this
- * process for `ttlMs`. Misses are cached too (a plaintext cannot exist before its row does), concurrent
- * lookups of one key share a single query, and `invalidate` drops a key at once when told it changed.
+ * process for `ttlMs`. Misses are cached too (a plaintext cannot exist before its row does), but apart
+ * from real keys: a flood of invented well-formed keys costs one lookup each per TTL and only ever
+ * evicts other misses, never a real key. Concurrent lookups of one key share a single query, and
+ * `invalidate` drops a key at once when told it changed.
  */
 export class KeyResolver {
   readonly #options: KeyResolverOptions;
-  readonly #maxEntries: number;
-  readonly #byHash = new Map<string, CacheEntry>();
+  readonly #known: BoundedTtlMap<KeyRecord>;
+  readonly #unknown: BoundedTtlMap<null>;
   readonly #hashById = new Map<string, string>();
   readonly #inFlight = new Map<string, Promise<KeyRecord | null>>();
   /** Bumped by invalidations so a lookup that started before one cannot re-cache stale data. */
@@ -64,13 +101,16 @@ export class KeyResolver {
 
   constructor(options: KeyResolverOptions) {
     this.#options = options;
-    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#known = new BoundedTtlMap(options.maxEntries ?? 10_000);
+    this.#unknown = new BoundedTtlMap(options.maxMisses ?? 10_000);
   }
 
   resolve(plaintext: string): Promise<KeyRecord | null> | KeyRecord | null {
     const hash = hashKey(plaintext, this.#options.pepper);
-    const cached = this.#byHash.get(hash);
-    if (cached && cached.until > Date.now()) return cached.record;
+    const now = Date.now();
+    const known = this.#known.get(hash, now);
+    if (known) return known.value;
+    if (this.#unknown.get(hash, now)) return null;
     const pending = this.#inFlight.get(hash);
     if (pending) return pending;
     const lookup = this.#load(hash).finally(() => this.#inFlight.delete(hash));
@@ -83,14 +123,15 @@ export class KeyResolver {
     this.#generation++;
     const hash = this.#hashById.get(keyId);
     if (hash === undefined) return;
-    this.#byHash.delete(hash);
+    this.#known.delete(hash);
     this.#hashById.delete(keyId);
   }
 
-  /** Forgets every key, e.g. after invalidation messages may have been missed. */
+  /** Forgets every key and miss, e.g. after invalidation messages may have been missed. */
   invalidateAll(): void {
     this.#generation++;
-    this.#byHash.clear();
+    this.#known.clear();
+    this.#unknown.clear();
     this.#hashById.clear();
   }
 
@@ -103,13 +144,10 @@ export class KeyResolver {
   }
 
   #remember(hash: string, record: KeyRecord | null): void {
-    if (this.#byHash.size >= this.#maxEntries) {
-      // Maps iterate in insertion order: evict the oldest entry.
-      const oldest = this.#byHash.keys().next();
-      if (!oldest.done) this.#byHash.delete(oldest.value);
-    }
-    this.#byHash.set(hash, { record, until: Date.now() + this.#options.ttlMs });
-    if (record) this.#hashById.set(record.auth.apiKeyId, hash);
+    const until = Date.now() + this.#options.ttlMs;
+    if (record === null) return this.#unknown.set(hash, null, until);
+    this.#known.set(hash, record, until);
+    this.#hashById.set(record.auth.apiKeyId, hash);
   }
 }
 

@@ -23,6 +23,8 @@ describe('config', () => {
       uiPort: 8233,
     });
     expect(config.embeddedPostgresPort).toBe(5433);
+    expect(config.metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: ' ' }).metricsToken).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.temporal)).toBe(true);
   });
@@ -35,6 +37,7 @@ describe('config', () => {
     ['DAGEN_KEY_PEPPER', 'short'],
     ['LOG_LEVEL', 'loud'],
     ['EMBEDDED_POSTGRES_PORT', '-1'],
+    ['METRICS_TOKEN', 'short'],
   ])('a bad %s (%s) is one line naming the variable', (variable, value) => {
     const err = configError({ [variable]: value });
     expect(err.message).toContain(variable);

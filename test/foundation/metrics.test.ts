@@ -1,5 +1,6 @@
 import supertest from 'supertest';
 import { createApp } from '../../api/app.ts';
+import { withOverrides } from '../../infra/config.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
 import { freePort, installTemporalRuntime } from '../../infra/temporal-runtime.ts';
 import { startWorkerMetricsServer } from '../../worker/metrics-server.ts';
@@ -16,8 +17,11 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return undefined;
 }
 
+const METRICS_TOKEN = 'metrics-token-for-tests';
+const BEARER = `Bearer ${METRICS_TOKEN}`;
+
 /**
- * /metrics on the API and on the worker's own endpoint. The SDK's Prometheus exporter belongs to the
+ * /metrics on the API (only with METRICS_TOKEN, as a bearer token) and on the worker's own endpoint. The SDK's Prometheus exporter belongs to the
  * Temporal Runtime, so this file installs it first, as `dagen worker` and `dagen start` do.
  */
 describe('metrics', () => {
@@ -26,7 +30,7 @@ describe('metrics', () => {
 
   beforeAll(async () => {
     temporalMetricsUrl = await installTemporalRuntime('warn');
-    h = await startHarness();
+    h = await startHarness({ env: { METRICS_TOKEN } });
   });
   afterAll(async () => {
     await h.close();
@@ -37,7 +41,7 @@ describe('metrics', () => {
     await h.http.get('/healthz');
     await h.http.get('/no/such/page');
     await h.http.get('/api/v1/workflow/runs/00000000-0000-0000-0000-000000000000');
-    const res = await h.http.get('/metrics');
+    const res = await h.http.get('/metrics').set('Authorization', BEARER);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     const text = res.text;
@@ -65,10 +69,30 @@ describe('metrics', () => {
     try {
       const http = supertest(api.koa.callback());
       await http.get('/healthz');
-      const res = await http.get('/metrics');
+      const res = await http.get('/metrics').set('Authorization', BEARER);
       expect(res.status).toBe(200);
       expect(res.text).toMatch(/^dagen_http_requests_total/m);
       expect(res.text).toMatch(/^temporal_\w+/m);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses the API /metrics without the token, and does not serve it at all when none is set', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token', METRICS_TOKEN, `Basic ${METRICS_TOKEN}`]) {
+      const req = h.http.get('/metrics');
+      const res = await (authorization === undefined ? req : req.set('Authorization', authorization));
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.body.error).toMatch(/metrics token/);
+      expect(res.text).not.toContain('dagen_http_requests_total');
+    }
+    const config = withOverrides(h.config, { metricsToken: undefined });
+    const api = createApp({ services: { ...h.services, config }, metrics: createHttpMetrics('api') });
+    try {
+      const res = await supertest(api.koa.callback()).get('/metrics').set('Authorization', BEARER);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ error: 'Not found' });
     } finally {
       await api.close();
     }

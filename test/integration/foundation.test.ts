@@ -52,7 +52,11 @@ describe('foundation: Temporal, Postgres and the API wired together', () => {
     const missing = await h.http.get('/nope');
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ error: 'Not found' });
-    const bad = await h.http.post('/api/v1/anything').set('content-type', 'application/json').send('{bad');
+    const bad = await h.http
+      .post('/api/v1/workflow/runs/00000000-0000-0000-0000-000000000000/cancel')
+      .set('X-API-Key', t.key)
+      .set('content-type', 'application/json')
+      .send('{bad');
     expect(bad.status).toBe(400);
     expect(bad.body).toEqual({ error: 'Malformed JSON body' });
   });
