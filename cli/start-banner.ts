@@ -14,7 +14,7 @@ export function renderStartBanner({ config, runtime, demo }: StartBannerInput): 
   const lines = [
     '',
     'dagen is running',
-    `  API:          ${runtime.apiUrl}   (GET /readyz, /metrics, /api/v1/...)`,
+    `  API:          ${runtime.apiUrl}   (GET /readyz, /api/v1/...${config.metricsToken ? ', /metrics with METRICS_TOKEN' : ''})`,
     `  Temporal UI:  ${runtime.temporalUiUrl ?? `(external cluster at ${runtime.temporalAddress})`}`,
     `  Postgres:     ${config.databaseUrl ? 'DATABASE_URL' : `embedded, data in ${path.join(config.dataDir, 'postgres')}`}`,
     `  Redis:        ${config.redisUrl ? 'REDIS_URL' : 'off (rate limits are per process)'}`,
