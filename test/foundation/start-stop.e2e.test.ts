@@ -41,7 +41,9 @@ async function listening(port: number): Promise<boolean> {
 
 /**
  * `dagen start` must never leave its Temporal dev server or embedded Postgres behind: not when it is
- * killed outright, and not when it is interrupted with work in flight, which must end within the grace.
+ * killed outright, not when interrupted with work in flight (which must end within the grace), not
+ * when interrupted twice, and not when its stop hangs past the grace. The tests run in order on one
+ * data dir: the first prints the demo key, the third saves the workflows the later ones run.
  */
 describe('dagen start: stopping is bounded and leaves nothing running', () => {
   let dataDir: string;
@@ -76,8 +78,8 @@ describe('dagen start: stopping is bounded and leaves nothing running', () => {
     await killAndRemove(running, dataDir);
   });
 
-  async function startAndWait(): Promise<DagenProcess> {
-    running = spawnDagen(['start'], env);
+  async function startAndWait(extraEnv: Record<string, string> = {}): Promise<DagenProcess> {
+    running = spawnDagen(['start'], { ...env, ...extraEnv });
     await waitForStartBanner(running, apiUrl, READY_TIMEOUT_MS);
     return running;
   }
@@ -202,6 +204,41 @@ describe('dagen start: stopping is bounded and leaves nothing running', () => {
     expect(await proc.exited).toBe(130);
     // Without the second signal, the worker would wait a third of the grace for the hanging call.
     expect(performance.now() - interruptedAt).toBeLessThan(SHUTDOWN_GRACE_MS / 3);
+    await waitUntil(() => processesMentioning(dataDir).length === 0, REAP_TIMEOUT_MS);
+    expect(processesMentioning(dataDir)).toEqual([]);
+    expect(await portsInUse()).toEqual([]);
+  });
+
+  it('a stop that hangs past SHUTDOWN_GRACE_MS: exit 1 naming what did not stop, nothing left running', async () => {
+    const graceMs = 2000;
+    const proc = await startAndWait({ SHUTDOWN_GRACE_MS: String(graceMs) });
+    // A request waiting for a run that cannot end (its http call hangs) keeps the API from closing.
+    const requested = once(hanging, 'request');
+    const waiting = fetch(`${apiUrl}/api/v1/workflow/${hangWorkflowId}/run`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ input_data: {}, wait: true, timeout: 300 }),
+    }).then(
+      () => 'answered',
+      () => 'connection lost',
+    );
+    await requested;
+
+    const interruptedAt = performance.now();
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(1);
+    const tookMs = performance.now() - interruptedAt;
+    expect(tookMs).toBeGreaterThanOrEqual(graceMs);
+    expect(tookMs).toBeLessThan(graceMs + 5000);
+    const expired = proc
+      .output()
+      .split('\n')
+      .find((line) => line.includes('shutdown grace expired'));
+    expect(JSON.parse(expired ?? '{}')).toMatchObject({
+      graceMs,
+      notStopped: expect.arrayContaining(['api server']),
+    });
+    expect(await waiting).toBe('connection lost');
     await waitUntil(() => processesMentioning(dataDir).length === 0, REAP_TIMEOUT_MS);
     expect(processesMentioning(dataDir)).toEqual([]);
     expect(await portsInUse()).toEqual([]);
