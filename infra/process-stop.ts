@@ -29,9 +29,9 @@ export function identify(pid: number): ProcessIdentity | undefined {
 }
 
 /** Whether the process is still running; a zombie counts as gone (only its parent's wait is left). */
-export function isRunning(process: ProcessIdentity): boolean {
-  const fields = statFields(process.pid);
-  return fields?.[19] === process.startTime && fields[0] !== 'Z';
+export function isRunning(target: ProcessIdentity): boolean {
+  const fields = statFields(target.pid);
+  return fields?.[19] === target.startTime && fields[0] !== 'Z';
 }
 
 /** The NUL-separated arguments of a process, or [] once it is gone. */
@@ -49,7 +49,7 @@ export function parentPid(pid: number): number | undefined {
   return ppid === undefined ? undefined : Number(ppid);
 }
 
-/** Live processes one of whose arguments satisfies `match`. */
+/** Live processes whose arguments (and pid) satisfy `match`. */
 export function processesWhere(match: (args: string[], pid: number) => boolean): ProcessIdentity[] {
   const found: ProcessIdentity[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -67,19 +67,19 @@ export function processesWhere(match: (args: string[], pid: number) => boolean):
  * the first can ask for a clean stop and the last be SIGKILL). Resolves true once it is gone.
  */
 export async function stopProcess(
-  process_: ProcessIdentity,
+  target: ProcessIdentity,
   signals: readonly NodeJS.Signals[],
   stepMs: number,
 ): Promise<boolean> {
   for (const signal of signals) {
-    if (!isRunning(process_)) return true;
+    if (!isRunning(target)) return true;
     try {
-      process.kill(process_.pid, signal);
+      process.kill(target.pid, signal);
     } catch {
       return true; // gone between the check and the signal
     }
     const deadline = Date.now() + stepMs;
-    while (isRunning(process_) && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
+    while (isRunning(target) && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  return !isRunning(process_);
+  return !isRunning(target);
 }
