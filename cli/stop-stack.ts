@@ -14,6 +14,7 @@ export class StopStack {
   readonly #entries: { name: string; stop: () => Promise<void> | void }[] = [];
   readonly #created = performance.now();
   #stopping: Promise<void> | undefined;
+  #current: string | undefined;
 
   constructor(log: Logger) {
     this.#log = log;
@@ -33,6 +34,12 @@ export class StopStack {
     this.#log.info({ component: name, ms: Math.round(performance.now() - this.#created) }, 'started');
   }
 
+  /** What has not stopped yet: the one stopping now, then those after it. */
+  pending(): string[] {
+    const waiting = this.#entries.map((e) => e.name).reverse();
+    return this.#current ? [this.#current, ...waiting] : waiting;
+  }
+
   /** Stops everything once, newest first; a failing stop is logged and the others still run. */
   stopAll(): Promise<void> {
     this.#stopping ??= (async () => {
@@ -42,11 +49,14 @@ export class StopStack {
   }
 
   async #stopOne(entry: { name: string; stop: () => Promise<void> | void }): Promise<void> {
+    this.#current = entry.name;
     try {
       await entry.stop();
       this.#log.info({ component: entry.name }, 'stopped');
     } catch (err) {
       this.#log.error({ err, component: entry.name }, 'failed to stop');
+    } finally {
+      this.#current = undefined;
     }
   }
 }

@@ -52,6 +52,7 @@ const schema = z.object({
   RUN_MAX_PARALLEL_NODES: z.coerce.number().int().min(1).max(256).default(16),
   EXPRESSION_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16).max(4096).default(64),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
 });
 
 export interface Config {
@@ -85,6 +86,11 @@ export interface Config {
   /** Deadline and heap cap of one workflow expression evaluation (JSONata runs in a child process). */
   readonly expressionTimeoutMs: number;
   readonly expressionMemoryMb: number;
+  /**
+   * How long a stop (first SIGINT/SIGTERM) may take before the process exits anyway, non-zero. The
+   * worker lets activities finish for a third of it, then cancels them.
+   */
+  readonly shutdownGraceMs: number;
 }
 
 /** Parses the environment once; throws ConfigError naming the first bad variable. */
@@ -126,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runMaxParallelNodes: e.RUN_MAX_PARALLEL_NODES,
     expressionTimeoutMs: e.EXPRESSION_TIMEOUT_MS,
     expressionMemoryMb: e.EXPRESSION_MEMORY_MB,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   });
 }
 

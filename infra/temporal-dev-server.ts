@@ -3,6 +3,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../core/search-attributes.ts';
+import type { ReapableChild } from './child-reaper.ts';
+import { parentPid, processesWhere, stopProcess } from './process-stop.ts';
 
 export interface DevServerOptions {
   /** Path of the `temporal` CLI; when undefined, PATH is searched. */
@@ -18,8 +20,14 @@ export interface DevServerOptions {
 export interface DevServer {
   readonly address: string;
   readonly uiUrl: string | undefined;
+  /** The server's process (the SDK spawns it from native code and does not expose it). */
+  readonly process: ReapableChild | undefined;
   stop(): Promise<void>;
 }
+
+/** SIGTERM lets the server close its SQLite file; the SDK's own teardown is a SIGKILL. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGKILL'];
+const LEFTOVER_STEP_MS = 3000;
 
 /** Finds the Temporal CLI: an explicit path, else `temporal` on PATH, else undefined. */
 function findTemporalCli(explicit: string | undefined): string | undefined {
@@ -59,7 +67,10 @@ function requireTemporalCli(explicit: string | undefined): string {
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const cli = requireTemporalCli(options.cliPath);
-  if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  if (options.dbFile) {
+    mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    await stopLeftoverServers(options.dbFile);
+  }
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: cli },
@@ -73,9 +84,23 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       extraArgs: ['--log-level', 'error'],
     },
   });
+  const port = env.address.split(':').pop()!;
+  const [server] = processesWhere(
+    (args, pid) => args.includes('start-dev') && args.includes(port) && parentPid(pid) === process.pid,
+  );
   return {
     address: env.address,
     uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    process: server && { name: 'temporal dev server', pid: server.pid, signals: STOP_SIGNALS },
     stop: () => env.teardown(),
   };
+}
+
+/**
+ * A dev server still running on this SQLite file was orphaned by an earlier start that died before
+ * its watchdog could stop it (e.g. both were killed): it holds the file and the ports, so stop it.
+ */
+async function stopLeftoverServers(dbFile: string): Promise<void> {
+  const leftovers = processesWhere((args) => args.includes('start-dev') && args.includes(dbFile));
+  await Promise.all(leftovers.map((p) => stopProcess(p, STOP_SIGNALS, LEFTOVER_STEP_MS)));
 }

@@ -36,7 +36,10 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     taskQueue: deps.taskQueue ?? deps.config.temporal.taskQueue,
     workflowBundle: deps.workflowBundle ?? (await bundleWorkflows()),
     activities: { ...activities.activities, ...deps.extraActivities },
-    shutdownGraceTime: '10 seconds',
+    // Within the process's SHUTDOWN_GRACE_MS: in-flight activities get a third of it to finish before
+    // they are cancelled, and the worker gives up on them at two thirds, so the rest can still stop.
+    shutdownGraceTime: Math.round(deps.config.shutdownGraceMs / 3),
+    shutdownForceTime: Math.round((deps.config.shutdownGraceMs * 2) / 3),
     // Activity cancellation only arrives in a heartbeat's answer: send one at least every second
     // so a cancelled run aborts its HTTP calls promptly.
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,

@@ -13,10 +13,14 @@ export const apiCommand: Command = {
     const services = await openServices(config, log);
     const server = await startApiServer(services, createHttpMetrics('api'));
     log.info({ url: server.url }, 'api listening');
-    await untilSignal(log, async () => {
-      await server.close();
-      await services.close();
-    });
+    await untilSignal(
+      log,
+      async () => {
+        await server.close();
+        await services.close();
+      },
+      { graceMs: config.shutdownGraceMs },
+    );
     return undefined;
   },
 };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { startApiServer } from '../../api/server.ts';
 import { migrate } from '../../db/orm.ts';
+import { startChildReaper, type ChildReaper } from '../../infra/child-reaper.ts';
 import { withOverrides, type Config } from '../../infra/config.ts';
 import { readRuntimeInfo, resolvePepper, writeRuntimeInfo, type RuntimeInfo } from '../../infra/data-dir.ts';
 import { startEmbeddedPostgres } from '../../infra/embedded-postgres.ts';
@@ -22,7 +23,9 @@ import { StopStack } from '../stop-stack.ts';
  * `dagen start`: the whole product on one machine. A Temporal dev server (persisted in the data dir,
  * with its UI) unless TEMPORAL_ADDRESS is set, embedded Postgres unless DATABASE_URL is set, Redis
  * only when REDIS_URL is set, then migrations, a worker and the API in this process. The first start
- * creates a demo workspace and prints its key once. Ctrl-C stops everything it started.
+ * creates a demo workspace and prints its key once. Ctrl-C stops everything it started within
+ * SHUTDOWN_GRACE_MS; the Temporal and Postgres processes are also watched by a child reaper, so they
+ * stop even when this process is killed outright.
  */
 export const startCommand: Command = {
   name: 'start',
@@ -30,10 +33,14 @@ export const startCommand: Command = {
   async run({ config, log }) {
     refuseSecondStart(config.dataDir);
     const stack = new StopStack(log);
-    const stopped = untilSignal(log, () => stack.stopAll());
+    const stopped = untilSignal(log, () => stack.stopAll(), {
+      graceMs: config.shutdownGraceMs,
+      pending: () => stack.pending(),
+    });
+    const reaper = startChildReaper();
     let up: { runtime: RuntimeInfo; demo: DemoBootstrap | undefined; workerDone: Promise<void> };
     try {
-      up = await bringUp(config, log, stack);
+      up = await bringUp(config, log, stack, reaper);
     } catch (err) {
       await stack.stopAll();
       throw err;
@@ -51,17 +58,18 @@ export const startCommand: Command = {
 };
 
 /** Starts every component, registering each on the stack as soon as it is up. */
-async function bringUp(config: Config, log: Logger, stack: StopStack) {
+async function bringUp(config: Config, log: Logger, stack: StopStack, reaper: ChildReaper) {
   const keyPepper = resolvePepper(config, { create: true });
   // The SDK runtime must exist before anything native: the dev server is started through it too.
   const temporalMetricsUrl = await installTemporalRuntime(config.logLevel);
   const bundle = bundleWorkflows();
   const [temporal, database] = await settleAll([
-    startTemporal(config, stack),
+    startTemporal(config, stack, reaper),
     config.databaseUrl
       ? Promise.resolve(config.databaseUrl)
       : startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log }).then(
           async (pg) => {
+            if (pg.process) reaper.watch(pg.process);
             await stack.add('embedded postgres', () => pg.stop());
             return pg.databaseUrl;
           },
@@ -107,6 +115,7 @@ async function bringUp(config: Config, log: Logger, stack: StopStack) {
 async function startTemporal(
   config: Config,
   stack: StopStack,
+  reaper: ChildReaper,
 ): Promise<{ address: string; uiUrl: string | undefined }> {
   if (config.temporal.address) return { address: config.temporal.address, uiUrl: undefined };
   const server = await startDevServer({
@@ -116,6 +125,7 @@ async function startTemporal(
     port: config.temporal.devPort,
     uiPort: config.temporal.uiPort,
   });
+  if (server.process) reaper.watch(server.process);
   await stack.add('temporal dev server', () => server.stop());
   return server;
 }

@@ -23,9 +23,13 @@ export const workerCommand: Command = {
     log.info({ taskQueue: config.temporal.taskQueue, metricsPort: config.metricsPort }, 'worker running');
     await Promise.race([
       worker.done,
-      untilSignal(log, async () => {
-        await worker.stop();
-      }),
+      untilSignal(
+        log,
+        async () => {
+          await worker.stop();
+        },
+        { graceMs: config.shutdownGraceMs },
+      ),
     ]);
     await metrics.close();
     await orm.close();

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -7,6 +7,7 @@ import {
   cleanEnv,
   freeStartPorts,
   interrupt,
+  killAndRemove,
   processesMentioning,
   runDagen,
   spawnDagen,
@@ -40,14 +41,7 @@ describe('dagen start (embedded stack in one process)', () => {
     env = cleanEnv({ DAGEN_DATA_DIR: dataDir, ...ports, LOG_LEVEL: 'warn' });
   });
 
-  afterAll(async () => {
-    if (running && running.child.exitCode === null) {
-      running.child.kill('SIGKILL');
-      await running.exited;
-    }
-    for (const pid of processesMentioning(dataDir)) process.kill(pid, 'SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => killAndRemove(running, dataDir));
 
   async function startAndWait(): Promise<DagenProcess> {
     running = spawnDagen(['start'], env);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../infra/temporal-runtime.ts';
@@ -129,4 +129,14 @@ export async function interrupt(
   const code = await proc.exited;
   await waitUntil(() => processesMentioning(needle).length === 0);
   return { code, left: processesMentioning(needle) };
+}
+
+/** Test cleanup: kills a `dagen start` still running and anything left on its data dir, then removes the dir. */
+export async function killAndRemove(proc: DagenProcess | undefined, dataDir: string): Promise<void> {
+  if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+  }
+  for (const pid of processesMentioning(dataDir)) process.kill(pid, 'SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
 }
