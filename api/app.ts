@@ -18,6 +18,8 @@ export interface AppOptions {
 
 export interface ApiApplication {
   readonly koa: Koa<AppState>;
+  /** Ends held `wait` requests now, each answering with its run's current state (shutdown begins). */
+  drain(): void;
   /** Flushes what the app buffers (usage counters) and stops its background work. */
   close(): Promise<void>;
 }
@@ -30,6 +32,12 @@ export function createApp(options: AppOptions): ApiApplication {
   const { services, metrics } = options;
   const app = new Koa<AppState>({ proxy: true });
   app.silent = true;
+  let draining = false;
+  // Once the server stops, answers close their connection, so a kept-alive one cannot hold the stop.
+  app.use(async function closeWhenDraining(ctx, next) {
+    await next();
+    if (draining) ctx.set('Connection', 'close');
+  });
   app.use(requestId(services.log));
   app.use(httpMetrics(metrics));
   app.use(errorHandler());
@@ -39,5 +47,12 @@ export function createApp(options: AppOptions): ApiApplication {
     v1.router,
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
-  return { koa: app, close: v1.close };
+  return {
+    koa: app,
+    drain() {
+      draining = true;
+      v1.drain();
+    },
+    close: v1.close,
+  };
 }

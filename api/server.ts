@@ -9,7 +9,10 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** Listens on HOST:PORT (port 0 picks a free one); `close` drains connections, then flushes the app. */
+/**
+ * Listens on HOST:PORT (port 0 picks a free one); `close` ends held waits, drains connections, then
+ * flushes the app.
+ */
 export async function startApiServer(
   services: Services,
   metrics: HttpMetrics,
@@ -26,6 +29,8 @@ export async function startApiServer(
   return {
     url: `http://${services.config.host === '0.0.0.0' ? '127.0.0.1' : services.config.host}:${port}`,
     async close() {
+      // Held waits answer at once (202, the run as it is) rather than hold the stop for up to 600 s.
+      api.drain();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

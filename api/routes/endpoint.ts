@@ -10,6 +10,8 @@ export interface ApiDeps {
   readonly services: Services;
   readonly versions: RunnableVersions;
   readonly agents: AgentCatalog;
+  /** Aborts when the server begins to stop: a held `wait` then answers with the run as it is. */
+  readonly draining: AbortSignal;
 }
 
 /** A success answer: its description and the schema its body follows (named in the OpenAPI schemas). */

@@ -68,7 +68,8 @@ const startRunEndpoint = endpoint({
   if (!body.wait) return { status: 202, body: runSummaryView(run), location: runLocation(run.id) };
   if (!isTerminal(run.status)) {
     const timeoutMs = (body.timeout ?? WAIT_TIMEOUT_DEFAULT_SECONDS) * 1000;
-    await waitForRunWorkflow(deps.services.temporal.client, run.id, timeoutMs, clientGone(ctx));
+    const stop = AbortSignal.any([clientGone(ctx), deps.draining]);
+    await waitForRunWorkflow(deps.services.temporal.client, run.id, timeoutMs, stop);
   }
   return answerRun(await getRun(deps.services.orm.em.fork(), auth.workspaceId, run.id));
 });

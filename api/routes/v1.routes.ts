@@ -17,6 +17,8 @@ const V1_ENDPOINTS: readonly Endpoint[] = [...agentEndpoints, ...workflowEndpoin
 
 export interface V1Api {
   readonly router: Router<AppState>;
+  /** Ends held waits at once (they answer 202 with the run's current state): the server is stopping. */
+  drain(): void;
   /** Flushes usage counters and stops the key gate's subscription. */
   close(): Promise<void>;
 }
@@ -29,10 +31,12 @@ export interface V1Api {
  */
 export function v1Routes(services: Services): V1Api {
   const gate = createKeyGate(services);
+  const draining = new AbortController();
   const deps: ApiDeps = {
     services,
     versions: new RunnableVersions(),
     agents: new AgentCatalog(services.orm, services.config.agentListCacheMs),
+    draining: draining.signal,
   };
   const router = new Router<AppState>({ prefix: '/api/v1' });
   const openapi = JSON.stringify(buildOpenApiDocument(V1_ENDPOINTS));
@@ -46,5 +50,5 @@ export function v1Routes(services: Services): V1Api {
     if (e.method === 'get') router.get(e.path, ...gate.guard(e.scope), serve(e, deps));
     else router.post(e.path, ...gate.guard(e.scope), body, serve(e, deps));
   }
-  return { router, close: () => gate.close() };
+  return { router, drain: () => draining.abort(), close: () => gate.close() };
 }
