@@ -8,6 +8,7 @@ import {
   type WorkflowGraph,
 } from './definition.ts';
 import { checkWithFields, isPlainObject } from './node-fields.ts';
+import { characterCount, storageProblems } from './storable.ts';
 import { parseTemplate, stringsIn } from './template.ts';
 
 export type GraphValidation =
@@ -22,7 +23,7 @@ const NODE_KEYS = new Set(['id', 'type', 'name', 'needs', 'when', 'with', 'retry
  */
 export function validateGraph(doc: unknown): GraphValidation {
   if (!isPlainObject(doc)) return fail([{ message: 'definition must be a JSON object' }]);
-  const problems: DefinitionProblem[] = [];
+  const problems: DefinitionProblem[] = storageProblems(doc);
   const { nodes, output } = doc;
   if (output !== undefined) checkExpression(output, '"output"', undefined, problems);
   if (!Array.isArray(nodes)) return fail([...problems, { message: '"nodes" must be an array' }]);
@@ -71,10 +72,15 @@ function checkNode(raw: unknown, index: number, problems: DefinitionProblem[]): 
   const report = (message: string) => problems.push({ node, message });
   if (id === undefined) report('"id" is required (a non-empty string)');
   else if (!NODE_ID_PATTERN.test(id)) {
-    report('"id" must start with a letter or _ and hold only letters, digits and _ (at most 64)');
+    report(
+      `"id" must start with a letter or _ and hold only letters, digits and _ (at most ${LIMITS.maxNodeIdLength})`,
+    );
   }
   for (const key of Object.keys(raw)) if (!NODE_KEYS.has(key)) report(`unknown field "${key}"`);
   if (raw.name !== undefined && typeof raw.name !== 'string') report('"name" must be a string');
+  else if (typeof raw.name === 'string' && characterCount(raw.name) > LIMITS.maxNodeNameLength) {
+    report(`"name" must be at most ${LIMITS.maxNodeNameLength} characters`);
+  }
   if (raw.needs !== undefined) {
     if (!Array.isArray(raw.needs) || !raw.needs.every((n) => typeof n === 'string')) {
       report('"needs" must be an array of node ids');

@@ -1,0 +1,58 @@
+import { LIMITS, type DefinitionProblem } from './definition.ts';
+
+// What Postgres refuses to store even though it is valid JSON: checked on save so that an insert
+// never fails later (a failed step insert would leave the run retrying its bookkeeping forever).
+
+/** Length as Postgres counts it for `varchar(n)`: code points, not UTF-16 units. */
+export function characterCount(value: string): number {
+  return Array.from(value).length;
+}
+
+/**
+ * Problems with a definition as stored data: its JSON size over `LIMITS.maxDefinitionBytes`, and
+ * strings (or keys) holding NUL or an unpaired surrogate, which neither jsonb nor text columns accept.
+ */
+export function storageProblems(doc: unknown): DefinitionProblem[] {
+  const json = JSON.stringify(doc) ?? '';
+  const bytes = new TextEncoder().encode(json).length;
+  const problems: DefinitionProblem[] = [];
+  if (bytes > LIMITS.maxDefinitionBytes) {
+    problems.push({
+      message: `definition is ${bytes} bytes of JSON; at most ${LIMITS.maxDefinitionBytes} bytes (${LIMITS.maxDefinitionBytes / 1024} KB) are allowed`,
+    });
+  }
+  const bad = firstUnstorableString(doc, '');
+  if (bad !== undefined) {
+    problems.push({
+      message: `${bad || 'the definition'} holds a character that cannot be stored (NUL or an unpaired surrogate)`,
+    });
+  }
+  return problems;
+}
+
+// A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unstorable(text: string): boolean {
+  return text.includes('\u0000') || UNPAIRED_SURROGATE.test(text);
+}
+
+/** The path of the first string or key that cannot be stored, or undefined. */
+function firstUnstorableString(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return unstorable(value) ? `"${path}"` : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = firstUnstorableString(value[i], `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, field] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (unstorable(key)) return `a key in "${path || 'the definition'}"`;
+    const found = firstUnstorableString(field, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
