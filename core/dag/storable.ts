@@ -9,25 +9,27 @@ export function characterCount(value: string): number {
 }
 
 /**
- * Problems with a definition as stored data: its JSON size over `LIMITS.maxDefinitionBytes`, and
- * strings (or keys) holding NUL or an unpaired surrogate, which neither jsonb nor text columns accept.
+ * A problem when `value` (`what`: the document, or its normalized graph) is over
+ * `LIMITS.maxDefinitionBytes` of JSON, counted in UTF-8 bytes.
  */
-export function storageProblems(doc: unknown): DefinitionProblem[] {
-  const json = JSON.stringify(doc) ?? '';
-  const bytes = new TextEncoder().encode(json).length;
-  const problems: DefinitionProblem[] = [];
-  if (bytes > LIMITS.maxDefinitionBytes) {
-    problems.push({
-      message: `definition is ${bytes} bytes of JSON; at most ${LIMITS.maxDefinitionBytes} bytes (${LIMITS.maxDefinitionBytes / 1024} KB) are allowed`,
-    });
-  }
+export function sizeProblems(value: unknown, what: 'definition' | 'graph'): DefinitionProblem[] {
+  const bytes = new TextEncoder().encode(JSON.stringify(value) ?? '').length;
+  if (bytes <= LIMITS.maxDefinitionBytes) return [];
+  const cap = LIMITS.maxDefinitionBytes;
+  return [
+    { message: `${what} is ${bytes} bytes of JSON; at most ${cap} bytes (${cap / 1024} KB) are allowed` },
+  ];
+}
+
+/** A problem when a string (or key) holds NUL or an unpaired surrogate: neither jsonb nor text accepts them. */
+export function unstorableProblems(doc: unknown): DefinitionProblem[] {
   const bad = firstUnstorableString(doc, '');
-  if (bad !== undefined) {
-    problems.push({
+  if (bad === undefined) return [];
+  return [
+    {
       message: `${bad || 'the definition'} holds a character that cannot be stored (NUL or an unpaired surrogate)`,
-    });
-  }
-  return problems;
+    },
+  ];
 }
 
 // A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.

@@ -8,7 +8,7 @@ import {
   type WorkflowGraph,
 } from './definition.ts';
 import { checkWithFields, isPlainObject } from './node-fields.ts';
-import { characterCount, storageProblems } from './storable.ts';
+import { characterCount, sizeProblems, unstorableProblems } from './storable.ts';
 import { parseTemplate, stringsIn } from './template.ts';
 
 export type GraphValidation =
@@ -23,7 +23,7 @@ const NODE_KEYS = new Set(['id', 'type', 'name', 'needs', 'when', 'with', 'retry
  */
 export function validateGraph(doc: unknown): GraphValidation {
   if (!isPlainObject(doc)) return fail([{ message: 'definition must be a JSON object' }]);
-  const problems: DefinitionProblem[] = storageProblems(doc);
+  const problems: DefinitionProblem[] = unstorableProblems(doc);
   const { nodes, output } = doc;
   if (output !== undefined) checkExpression(output, '"output"', undefined, problems);
   if (!Array.isArray(nodes)) return fail([...problems, { message: '"nodes" must be an array' }]);
@@ -54,6 +54,9 @@ export function validateGraph(doc: unknown): GraphValidation {
   if (problems.length) return fail(problems);
   const graph: WorkflowGraph = { nodes: valid.map(normalizeNode) };
   if (typeof output === 'string') graph.output = output;
+  // Measured as normalized, i.e. as pinned and as a run carries it, so save and run agree.
+  const tooBig = sizeProblems(graph, 'graph');
+  if (tooBig.length) return fail(tooBig);
   return { ok: true, graph };
 }
 
