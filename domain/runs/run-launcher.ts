@@ -2,7 +2,7 @@ import type { InferEntity } from '@mikro-orm/core';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { runStaticMetadata } from '../../core/engine/run-metadata.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../../core/search-attributes.ts';
-import { UnavailableError } from '../../core/errors.ts';
+import { UnavailableError, unreachableDependency } from '../../core/errors.ts';
 import { type WorkflowRun } from '../../db/entities/index.ts';
 import type { Services } from '../../infra/services.ts';
 import { moveRun } from './run-state.ts';
@@ -52,11 +52,14 @@ export async function launchRun(
     services.log.error({ err, runId: run.id }, 'could not start run on Temporal');
     // A replay's extra start may fail while the first request's start succeeds: leave the run alone.
     if (options.onError === 'ignore') return;
+    // The run's error_message is shown to callers: a generic reason, never the client's text
+    // (it names the engine's address); the detail is in the log line above.
+    const reason = unreachableDependency(err) ? 'it cannot be reached' : 'it refused the start';
     await moveRun(
       services.orm.em.fork(),
       run.id,
       'failed',
-      { errorMessage: `Could not start the run on the workflow engine: ${(err as Error).message}` },
+      { errorMessage: `Could not start the run on the workflow engine: ${reason}` },
       ['pending'],
     );
     throw new UnavailableError('Workflow engine unavailable: the run could not be started', err);
