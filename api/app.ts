@@ -7,6 +7,7 @@ import { jsonBody } from './middleware/json-body.ts';
 import { httpMetrics } from './middleware/metrics.ts';
 import { requestId } from './middleware/request-id.ts';
 import { metricsSource, type HttpMetrics } from '../infra/metrics.ts';
+import { allowedMethods } from './routes/allowed-methods.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { v1Routes } from './routes/v1.routes.ts';
 
@@ -23,7 +24,10 @@ export interface ApiApplication {
   close(): Promise<void>;
 }
 
-/** Builds the Koa app: request ids, metrics, error rendering, JSON bodies, then the routers. */
+/**
+ * Builds the Koa app: request ids, metrics, error rendering, the 405 of a method a path does not
+ * declare, JSON bodies, then the routers.
+ */
 export function createApp(options: AppOptions): ApiApplication {
   const { services, metrics } = options;
   const app = new Koa<AppState>({ proxy: true });
@@ -31,12 +35,13 @@ export function createApp(options: AppOptions): ApiApplication {
   app.use(requestId(services.log));
   app.use(httpMetrics(metrics));
   app.use(errorHandler());
-  app.use(jsonBody(services.config.maxBodyBytes));
   const v1 = v1Routes(services);
   const routers: Router<AppState>[] = [
     healthRoutes(services, metricsSource(metrics.registry, options.temporalMetricsUrl)),
     v1.router,
   ];
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  app.use(allowedMethods(routers));
+  app.use(jsonBody(services.config.maxBodyBytes));
+  for (const router of routers) app.use(router.routes());
   return { koa: app, close: v1.close };
 }

@@ -42,12 +42,20 @@ export const startBody = z
   })
   .refine((b) => b.timeout === undefined || b.wait === true, {
     message: 'timeout is only allowed together with wait: true',
+  })
+  // The refinement above is invisible to JSON Schema; the document states the same rule structurally.
+  .meta({
+    if: { required: ['timeout'] },
+    then: { required: ['wait'], properties: { wait: { const: true } } },
   });
 
 export const listQuery = z.object({
   workflow_id: uuid.optional(),
   status: z.enum(RUN_STATUSES).optional(),
-  cursor: z.string().min(1).optional().meta({ description: '`next_cursor` of the previous page.' }),
+  cursor: z
+    .string()
+    .optional()
+    .meta({ description: '`next_cursor` of the previous page; empty or absent for the first page.' }),
   limit: z
     .string()
     .regex(/^\d+$/, 'must be an integer')
