@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UNSTORABLE_MESSAGE, unstorableStringAt } from '../../core/dag/storable.ts';
 import { RUN_STATUSES, STEP_STATUSES } from '../../core/run-status.ts';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../domain/runs/run-query.service.ts';
 import { named, timestamp, uuid } from '../openapi/schemas.ts';
@@ -33,7 +34,18 @@ export const startHeaders = z.object({
 
 export const startBody = z
   .strictObject({
-    input_data: z.unknown().optional().meta({ description: "The run's input (default `{}`)." }),
+    input_data: z
+      .unknown()
+      .optional()
+      .superRefine((value, ctx) => {
+        // Postgres cannot store these in jsonb: refuse them here rather than fail the insert.
+        const at = unstorableStringAt(value);
+        if (at !== undefined)
+          ctx.addIssue({ code: 'custom', message: `${at ? `${at} ` : ''}${UNSTORABLE_MESSAGE}` });
+      })
+      .meta({
+        description: "The run's input (default `{}`); strings may not hold NUL or unpaired surrogates.",
+      }),
     wait: z.boolean().optional().meta({ default: false }),
     timeout: z.number().positive().max(WAIT_TIMEOUT_MAX_SECONDS).optional().meta({
       default: WAIT_TIMEOUT_DEFAULT_SECONDS,

@@ -23,14 +23,12 @@ export function sizeProblems(value: unknown, what: 'definition' | 'graph'): Defi
 
 /** A problem when a string (or key) holds NUL or an unpaired surrogate: neither jsonb nor text accepts them. */
 export function unstorableProblems(doc: unknown): DefinitionProblem[] {
-  const bad = firstUnstorableString(doc, '');
+  const bad = unstorableStringAt(doc);
   if (bad === undefined) return [];
-  return [
-    {
-      message: `${bad || 'the definition'} holds a character that cannot be stored (NUL or an unpaired surrogate)`,
-    },
-  ];
+  return [{ message: `${bad || 'the definition'} ${UNSTORABLE_MESSAGE}` }];
 }
+
+export const UNSTORABLE_MESSAGE = 'holds a character that cannot be stored (NUL or an unpaired surrogate)';
 
 // A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -39,12 +37,15 @@ function unstorable(text: string): boolean {
   return text.includes('\u0000') || UNPAIRED_SURROGATE.test(text);
 }
 
-/** The path of the first string or key that cannot be stored, or undefined. */
-function firstUnstorableString(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return unstorable(value) ? `"${path}"` : undefined;
+/**
+ * Where the first string or key that cannot be stored is (`"nodes[0].name"`, `a key in "with"`; an
+ * empty string for `value` itself), or undefined when every string can be stored.
+ */
+export function unstorableStringAt(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return unstorable(value) ? path && `"${path}"` : undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
-      const found = firstUnstorableString(value[i], `${path}[${i}]`);
+      const found = unstorableStringAt(value[i], `${path}[${i}]`);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -53,7 +54,7 @@ function firstUnstorableString(value: unknown, path: string): string | undefined
   for (const [key, field] of Object.entries(value)) {
     const at = path ? `${path}.${key}` : key;
     if (unstorable(key)) return `a key in "${path || 'the definition'}"`;
-    const found = firstUnstorableString(field, at);
+    const found = unstorableStringAt(field, at);
     if (found !== undefined) return found;
   }
   return undefined;

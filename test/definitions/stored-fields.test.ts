@@ -101,4 +101,20 @@ describe('stored definition fields fit their columns', () => {
     const step = await env.h.services.orm.em.fork().findOneOrFail(RunStep, { runId: res.body.id });
     expect(step.name).toBe(name);
   });
+
+  it('refuses run input Postgres cannot store with a 400, not a failed insert', async () => {
+    const wf = await saveWorkflow(env.h, env.t, { nodes: [node({})] as never });
+    for (const bad of ['a\u0000', 'a\uDC00']) {
+      const res = await as(env.h, env.t).run(wf.id, { input_data: { n: [bad] } });
+      expect([res.status, res.body]).toEqual([
+        400,
+        {
+          error:
+            'Invalid request body: input_data: "n[0]" holds a character that cannot be stored (NUL or an unpaired surrogate)',
+        },
+      ]);
+    }
+    // A surrogate pair (an emoji) is fine.
+    expect((await as(env.h, env.t).run(wf.id, { input_data: { n: '😀' } })).status).toBe(202);
+  });
 });
