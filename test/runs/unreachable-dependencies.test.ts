@@ -58,9 +58,26 @@ describe('dependencies unreachable: 503 with Retry-After, never 500', () => {
         .send({ input_data: { n: 1 } });
       expectUnavailable(res, 'database', port);
     });
+
+    it('answers every documented operation with 503', async () => {
+      const doc = (await dead.http.get('/api/v1/openapi.json')).body as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      let checked = 0;
+      for (const [path, item] of Object.entries(doc.paths)) {
+        if (path === '/api/v1/openapi.json') continue; // static: needs no dependency
+        for (const method of Object.keys(item) as ('get' | 'post')[]) {
+          const url = path.replace(/\{\w+\}/g, RUN_ID);
+          const res = await dead.http[method](url).set('x-api-key', env.t.key);
+          expectUnavailable(res, 'database', port);
+          checked += 1;
+        }
+      }
+      expect(checked).toBeGreaterThanOrEqual(6);
+    });
   });
 
-  it('answers a start with 503 when Temporal is unreachable, storing a reason without its address', async () => {
+  it('answers a start and a cancel with 503 when Temporal is unreachable; the stored reason has no address', async () => {
     const wf = await saveWorkflow(env.h, env.t, DOUBLE);
     const connection = await Connection.connect({ address: env.h.config.temporal.address! });
     await connection.close();
@@ -81,6 +98,21 @@ describe('dependencies unreachable: 503 with Retry-After, never 500', () => {
       });
       const shown = await env.h.http.get(`/api/v1/workflow/runs/${run!.id}`).set('x-api-key', env.t.key);
       expect(shown.body.error_message).not.toMatch(/\d+\.\d+\.\d+\.\d+|:\d{2,5}|Channel|gRPC/);
+
+      // Any other route that needs the engine answers the same way, e.g. cancelling a pending run.
+      const em = env.h.services.orm.em.fork();
+      const pending = em.create(WorkflowRun, {
+        workspaceId: env.t.workspaceId,
+        workflowId: wf.id,
+        workflowVersion: wf.version,
+        trigger: { source: 'external_api', api_key_id: env.t.apiKeyId },
+      });
+      await em.flush();
+      const cancel = await supertest(app.koa.callback())
+        .post(`/api/v1/workflow/runs/${pending.id}/cancel`)
+        .set('x-api-key', env.t.key)
+        .send({});
+      expectUnavailable(cancel, 'workflow engine');
     } finally {
       await app.close();
     }
