@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { UNSTORABLE_MESSAGE, unstorableStringAt } from '../../core/dag/storable.ts';
+import { LIMITS } from '../../core/dag/definition.ts';
+import { storageIssue } from '../../core/dag/storable.ts';
 import { RUN_STATUSES, STEP_STATUSES } from '../../core/run-status.ts';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../domain/runs/run-query.service.ts';
 import { named, timestamp, uuid } from '../openapi/schemas.ts';
@@ -39,12 +40,12 @@ export const startBody = z
       .optional()
       .superRefine((value, ctx) => {
         // Postgres cannot store these in jsonb: refuse them here rather than fail the insert.
-        const at = unstorableStringAt(value);
-        if (at !== undefined)
-          ctx.addIssue({ code: 'custom', message: `${at ? `${at} ` : ''}${UNSTORABLE_MESSAGE}` });
+        const issue = storageIssue(value);
+        if (issue)
+          ctx.addIssue({ code: 'custom', message: `${issue.at ? `"${issue.at}" ` : ''}${issue.message}` });
       })
       .meta({
-        description: "The run's input (default `{}`); strings may not hold NUL or unpaired surrogates.",
+        description: `The run's input (default \`{}\`); strings may not hold NUL or unpaired surrogates, and it may nest at most ${LIMITS.maxNestingDepth} levels deep.`,
       }),
     wait: z.boolean().optional().meta({ default: false }),
     timeout: z.number().positive().max(WAIT_TIMEOUT_MAX_SECONDS).optional().meta({

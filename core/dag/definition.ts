@@ -59,6 +59,8 @@ export const LIMITS = {
   maxWorkflowNameLength: 255,
   /** `run_steps.name varchar(255)`: a step is named after its node (its id when it has no name). */
   maxNodeNameLength: 255,
+  /** Arrays and objects inside one another; deeper values are refused before any recursive walk. */
+  maxNestingDepth: 64,
   /** `run_steps.node_id varchar(255)`; ids are also JSONata names, so kept short. */
   maxNodeIdLength: 64,
   maxExpressionLength: 10_000,

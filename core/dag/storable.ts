@@ -21,41 +21,47 @@ export function sizeProblems(value: unknown, what: 'definition' | 'graph'): Defi
   ];
 }
 
-/** A problem when a string (or key) holds NUL or an unpaired surrogate: neither jsonb nor text accepts them. */
-export function unstorableProblems(doc: unknown): DefinitionProblem[] {
-  const bad = unstorableStringAt(doc);
-  if (bad === undefined) return [];
-  return [{ message: `${bad || 'the definition'} ${UNSTORABLE_MESSAGE}` }];
+/** Something in a JSON value that must not reach Postgres; `at` is its path (empty: the value itself). */
+export interface StorageIssue {
+  readonly kind: 'too-deep' | 'unstorable';
+  readonly at: string;
+  readonly message: string;
 }
-
-export const UNSTORABLE_MESSAGE = 'holds a character that cannot be stored (NUL or an unpaired surrogate)';
 
 // A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE_MESSAGE = 'holds a character that cannot be stored (NUL or an unpaired surrogate)';
 
 function unstorable(text: string): boolean {
   return text.includes('\u0000') || UNPAIRED_SURROGATE.test(text);
 }
 
 /**
- * Where the first string or key that cannot be stored is (`"nodes[0].name"`, `a key in "with"`; an
- * empty string for `value` itself), or undefined when every string can be stored.
+ * The first thing in `value` that cannot be stored: a string or key with NUL or an unpaired
+ * surrogate, or nesting deeper than `LIMITS.maxNestingDepth`. Walked without recursion, and checked
+ * before anything recursive (validation, Postgres' jsonb parser) sees a hostile 100,000-deep value.
  */
-export function unstorableStringAt(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return unstorable(value) ? path && `"${path}"` : undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      const found = unstorableStringAt(value[i], `${path}[${i}]`);
-      if (found !== undefined) return found;
+export function storageIssue(value: unknown): StorageIssue | undefined {
+  const stack: { value: unknown; at: string; depth: number }[] = [{ value, at: '', depth: 0 }];
+  while (stack.length) {
+    const { value: v, at, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (unstorable(v)) return { kind: 'unstorable', at, message: UNSTORABLE_MESSAGE };
+      continue;
     }
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, field] of Object.entries(value)) {
-    const at = path ? `${path}.${key}` : key;
-    if (unstorable(key)) return `a key in "${path || 'the definition'}"`;
-    const found = unstorableStringAt(field, at);
-    if (found !== undefined) return found;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= LIMITS.maxNestingDepth) {
+      return { kind: 'too-deep', at, message: `nests deeper than ${LIMITS.maxNestingDepth} levels` };
+    }
+    const children: [string, unknown][] = Array.isArray(v)
+      ? v.map((item, i) => [`${at}[${i}]`, item])
+      : Object.entries(v).map(([key, item]) => [at ? `${at}.${key}` : key, item]);
+    if (!Array.isArray(v) && Object.keys(v).some(unstorable)) {
+      return { kind: 'unstorable', at, message: `has a key that ${UNSTORABLE_MESSAGE}` };
+    }
+    // Pushed last to first, so the first offending field in document order is found first.
+    for (const [childAt, item] of children.reverse())
+      stack.push({ value: item, at: childAt, depth: depth + 1 });
   }
   return undefined;
 }

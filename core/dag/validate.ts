@@ -8,7 +8,7 @@ import {
   type WorkflowGraph,
 } from './definition.ts';
 import { checkWithFields, isPlainObject } from './node-fields.ts';
-import { characterCount, sizeProblems, unstorableProblems } from './storable.ts';
+import { characterCount, sizeProblems, storageIssue } from './storable.ts';
 import { parseTemplate, stringsIn } from './template.ts';
 
 export type GraphValidation =
@@ -23,7 +23,12 @@ const NODE_KEYS = new Set(['id', 'type', 'name', 'needs', 'when', 'with', 'retry
  */
 export function validateGraph(doc: unknown): GraphValidation {
   if (!isPlainObject(doc)) return fail([{ message: 'definition must be a JSON object' }]);
-  const problems: DefinitionProblem[] = unstorableProblems(doc);
+  const issue = storageIssue(doc);
+  const problems: DefinitionProblem[] = issue
+    ? [{ message: `${issue.at ? `"${issue.at}"` : 'the definition'} ${issue.message}` }]
+    : [];
+  // Too deep to walk safely: reported alone, since the checks below recurse.
+  if (issue?.kind === 'too-deep') return fail(problems);
   const { nodes, output } = doc;
   if (output !== undefined) checkExpression(output, '"output"', undefined, problems);
   if (!Array.isArray(nodes)) return fail([...problems, { message: '"nodes" must be an array' }]);

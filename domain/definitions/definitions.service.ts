@@ -1,6 +1,6 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { LIMITS, type DefinitionProblem, type WorkflowGraph } from '../../core/dag/definition.ts';
-import { characterCount, sizeProblems } from '../../core/dag/storable.ts';
+import { characterCount, sizeProblems, storageIssue } from '../../core/dag/storable.ts';
 import { validateGraph } from '../../core/dag/validate.ts';
 import { BadRequestError } from '../../core/errors.ts';
 import { WORKFLOW_STATUSES, type WorkflowStatus } from '../../db/entities/workflow-definition.entity.ts';
@@ -47,9 +47,11 @@ export async function applyDefinition(
 
 /** Validates a whole document, reporting envelope and graph problems together. */
 function checkDocument(doc: unknown): { envelope: Envelope; graph: WorkflowGraph } {
-  const problems: DefinitionProblem[] = sizeProblems(doc, 'definition');
-  const envelope = readEnvelope(doc, problems);
   const checked = validateGraph(doc);
+  // validateGraph refuses a document nested too deep to serialize; only a shallower one is measured.
+  const measurable = storageIssue(doc)?.kind !== 'too-deep';
+  const problems: DefinitionProblem[] = measurable ? sizeProblems(doc, 'definition') : [];
+  const envelope = readEnvelope(doc, problems);
   if (!checked.ok) problems.push(...checked.problems);
   if (!checked.ok || problems.length > 0) {
     throw new BadRequestError(`Workflow definition is invalid: ${describeProblems(problems)}`, {

@@ -92,6 +92,24 @@ describe('stored definition fields fit their columns', () => {
     }
   });
 
+  it('refuses a definition nested deeper than the limit with a 400, however deep', async () => {
+    for (const depth of [LIMITS.maxNestingDepth, 100_000]) {
+      const deep = JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown;
+      const err = await applyDefinition(env.h.services.orm.em.fork(), env.t.workspaceId, {
+        name: 'deep',
+        nodes: [{ id: 'a', type: 'http', with: { url: 'https://example.test', body: deep } }],
+      }).catch((e: unknown) => e);
+      expect((err as AppError).status).toBe(400);
+      expect((err as AppError).message).toMatch(
+        /"nodes\[0\]\.with\.body(\[0\])*" nests deeper than 64 levels/,
+      );
+    }
+    const fits = JSON.parse('['.repeat(LIMITS.maxNestingDepth - 4) + ']'.repeat(LIMITS.maxNestingDepth - 4));
+    expect(
+      validateGraph({ nodes: [{ id: 'a', type: 'http', with: { url: 'https://x.test', body: fits } }] }).ok,
+    ).toBe(true);
+  });
+
   it('runs a workflow whose node name is the longest allowed (255) to success', async () => {
     const name = 'n'.repeat(LIMITS.maxNodeNameLength);
     const wf = await saveWorkflow(env.h, env.t, { nodes: [node({ id: 'longest', name })] as never });
@@ -114,6 +132,17 @@ describe('stored definition fields fit their columns', () => {
         },
       ]);
     }
+    // Sent as text: a JSON client library cannot serialize this depth, a hostile caller can.
+    const deep = `{"input_data":{"n":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
+    const tooDeep = await env.h.http
+      .post(`/api/v1/workflow/${wf.id}/run`)
+      .set('x-api-key', env.t.key)
+      .set('content-type', 'application/json')
+      .send(deep);
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.body.error).toMatch(
+      /^Invalid request body: input_data: "n(\[0\]){63}" nests deeper than 64 levels$/,
+    );
     // A surrogate pair (an emoji) is fine.
     expect((await as(env.h, env.t).run(wf.id, { input_data: { n: '😀' } })).status).toBe(202);
   });
