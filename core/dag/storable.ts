@@ -36,32 +36,56 @@ function unstorable(text: string): boolean {
   return text.includes('\u0000') || UNPAIRED_SURROGATE.test(text);
 }
 
+/** A value met during the walk; its path is only spelled out when something is wrong with it. */
+interface Visit {
+  readonly value: unknown;
+  readonly depth: number;
+  readonly parent: Visit | undefined;
+  readonly key: string | number;
+}
+
+/** `nodes[0].with.url`: the path of a visit, from its chain of parents. */
+function pathOf(visit: Visit): string {
+  let path = '';
+  for (let v: Visit | undefined = visit; v?.parent; v = v.parent) {
+    path = typeof v.key === 'number' ? `[${v.key}]${path}` : `${v.parent.parent ? '.' : ''}${v.key}${path}`;
+  }
+  return path;
+}
+
 /**
  * The first thing in `value` that cannot be stored: a string or key with NUL or an unpaired
  * surrogate, or nesting deeper than `LIMITS.maxNestingDepth`. Walked without recursion, and checked
  * before anything recursive (validation, Postgres' jsonb parser) sees a hostile 100,000-deep value.
  */
 export function storageIssue(value: unknown): StorageIssue | undefined {
-  const stack: { value: unknown; at: string; depth: number }[] = [{ value, at: '', depth: 0 }];
+  const stack: Visit[] = [{ value, depth: 0, parent: undefined, key: '' }];
   while (stack.length) {
-    const { value: v, at, depth } = stack.pop()!;
+    const visit = stack.pop()!;
+    const { value: v, depth } = visit;
     if (typeof v === 'string') {
-      if (unstorable(v)) return { kind: 'unstorable', at, message: UNSTORABLE_MESSAGE };
+      if (unstorable(v)) return { kind: 'unstorable', at: pathOf(visit), message: UNSTORABLE_MESSAGE };
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= LIMITS.maxNestingDepth) {
-      return { kind: 'too-deep', at, message: `nests deeper than ${LIMITS.maxNestingDepth} levels` };
+      const message = `nests deeper than ${LIMITS.maxNestingDepth} levels`;
+      return { kind: 'too-deep', at: pathOf(visit), message };
     }
-    const children: [string, unknown][] = Array.isArray(v)
-      ? v.map((item, i) => [`${at}[${i}]`, item])
-      : Object.entries(v).map(([key, item]) => [at ? `${at}.${key}` : key, item]);
-    if (!Array.isArray(v) && Object.keys(v).some(unstorable)) {
-      return { kind: 'unstorable', at, message: `has a key that ${UNSTORABLE_MESSAGE}` };
+    const keys: (string | number)[] = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v);
+    if (!Array.isArray(v) && (keys as string[]).some(unstorable)) {
+      return { kind: 'unstorable', at: pathOf(visit), message: `has a key that ${UNSTORABLE_MESSAGE}` };
     }
     // Pushed last to first, so the first offending field in document order is found first.
-    for (const [childAt, item] of children.reverse())
-      stack.push({ value: item, at: childAt, depth: depth + 1 });
+    for (let k = keys.length - 1; k >= 0; k -= 1) {
+      const key = keys[k]!;
+      stack.push({
+        value: (v as Record<string | number, unknown>)[key],
+        depth: depth + 1,
+        parent: visit,
+        key,
+      });
+    }
   }
   return undefined;
 }
