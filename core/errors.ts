@@ -143,7 +143,7 @@ export function unreachableDependency(err: unknown): Dependency | undefined {
       if (name === 'ConnectionException') return 'database';
       if (
         typeof message === 'string' &&
-        /^Connection terminated|timeout exceeded when trying to connect/.test(message)
+        /^Connection terminated|timeout exceeded when trying to connect|is not queryable$/.test(message)
       ) {
         return 'database';
       }

@@ -118,15 +118,18 @@ describe('dependencies unreachable: 503 with Retry-After, never 500', () => {
     }
   });
 
-  it('classifies a terminated Postgres session (57P01, then "Connection terminated") as unreachable', async () => {
+  it('classifies a terminated Postgres session (57P01, then a closed client) as unreachable', async () => {
     const client = new pg.Client({ connectionString: env.h.config.databaseUrl });
     client.on('error', () => undefined); // the termination is also emitted; the failed query reports it
     await client.connect();
     const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
     const em = env.h.services.orm.em.fork();
-    await em.execute('select pg_terminate_backend(?)', [rows[0]!.pid]);
-    const first = await client.query('select 1').catch((e: unknown) => e);
+    // Terminated while a query is in flight: that query gets 57P01, the next one a closed client.
+    const inFlight = client.query('select pg_sleep(30)').catch((e: unknown) => e);
+    await em.execute('select pg_terminate_backend(?, 5000)', [rows[0]!.pid]);
+    const first = await inFlight;
     const second = await client.query('select 1').catch((e: unknown) => e);
+    expect((first as { code?: string }).code).toBe('57P01');
     await client.end().catch(() => undefined);
     expect(unreachableDependency(first)).toBe('database');
     expect(unreachableDependency(second)).toBe('database');
