@@ -6,6 +6,7 @@ import { errorHandler } from './middleware/error-handler.ts';
 import { httpMetrics } from './middleware/metrics.ts';
 import { requestId } from './middleware/request-id.ts';
 import { metricsSource, type HttpMetrics } from '../infra/metrics.ts';
+import { allowedMethods } from './routes/allowed-methods.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { v1Routes } from './routes/v1.routes.ts';
 
@@ -25,8 +26,9 @@ export interface ApiApplication {
 }
 
 /**
- * Builds the Koa app: request ids, metrics, error rendering, then the routers. Bodies are read by each
- * route after its key gate (see v1.routes.ts), never here, so an unauthenticated request costs no parse.
+ * Builds the Koa app: request ids, metrics, error rendering, the 405 of a method a path does not
+ * declare, then the routers. Bodies are read by each route after its key gate (see v1.routes.ts),
+ * never here, so an unauthenticated request costs no parse.
  */
 export function createApp(options: AppOptions): ApiApplication {
   const { services, metrics } = options;
@@ -46,7 +48,8 @@ export function createApp(options: AppOptions): ApiApplication {
     healthRoutes(services, metricsSource(metrics.registry, options.temporalMetricsUrl)),
     v1.router,
   ];
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  app.use(allowedMethods(routers));
+  for (const router of routers) app.use(router.routes());
   return {
     koa: app,
     drain() {

@@ -69,10 +69,92 @@ export class RateLimitError extends AppError {
   }
 }
 
-/** Thrown when a dependency (database, Temporal, Redis) cannot be reached (503). */
+/** How long a client should wait before retrying after a dependency was unreachable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Thrown when a dependency (database, Temporal, Redis) cannot be reached (503). The API answers it
+ * with a `Retry-After` header; the message must never carry the dependency's address.
+ */
 export class UnavailableError extends AppError {
   override readonly name = 'UnavailableError';
-  constructor(message: string, cause?: unknown) {
-    super(503, message, { cause });
+  readonly retryAfterSeconds: number;
+  constructor(message: string, cause?: unknown, retryAfterSeconds = UNAVAILABLE_RETRY_AFTER_SECONDS) {
+    super(503, message, { cause, details: { retry_after_seconds: retryAfterSeconds } });
+    this.retryAfterSeconds = retryAfterSeconds;
   }
+}
+
+export type Dependency = 'database' | 'workflow engine';
+
+// Socket errors of a connection that could not be made or was lost.
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+// Postgres: connection exceptions (class 08), admin/crash shutdown, cannot connect now, too many connections.
+const POSTGRES_CODES = new Set([
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+// gRPC UNAVAILABLE: the Temporal frontend cannot be reached.
+const GRPC_UNAVAILABLE = 14;
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+}
+
+/**
+ * Which dependency `err` says is unreachable, or undefined for any other error. Duck-typed (this
+ * module is shared with workflow code, so it imports no driver): it walks the cause chain and the
+ * members of an AggregateError, since the ORM and the Temporal client wrap the socket error.
+ */
+export function unreachableDependency(err: unknown): Dependency | undefined {
+  const temporal = isTemporalError(err);
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  while (queue.length) {
+    const e = queue.shift() as ErrorLike | undefined;
+    if (typeof e !== 'object' || e === null || seen.has(e)) continue;
+    seen.add(e);
+    const { code, name, message } = e;
+    if (temporal && (code === GRPC_UNAVAILABLE || message === 'Channel has been shut down')) {
+      return 'workflow engine';
+    }
+    if (!temporal) {
+      if (typeof code === 'string' && (SOCKET_CODES.has(code) || POSTGRES_CODES.has(code))) return 'database';
+      if (name === 'ConnectionException') return 'database';
+      if (
+        typeof message === 'string' &&
+        /^Connection terminated|timeout exceeded when trying to connect|is not queryable$/.test(message)
+      ) {
+        return 'database';
+      }
+    }
+    queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
+  }
+  return undefined;
+}
+
+/** The Temporal client wraps every gRPC failure in a ServiceError; a raw one has a numeric code. */
+function isTemporalError(err: unknown): boolean {
+  const e = err as ErrorLike | null;
+  return typeof e === 'object' && e !== null && (e.name === 'ServiceError' || typeof e.code === 'number');
 }

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { AppError } from '../../core/errors.ts';
+import { AppError, UnavailableError, unreachableDependency } from '../../core/errors.ts';
 import type { AppState } from '../context.ts';
 
 /** Koa's own client errors (e.g. from ctx.throw or body parsing) carry `status` and `expose`. */
@@ -11,7 +11,9 @@ interface HttpishError {
 
 /**
  * Renders every error as `{ "error": "…" }`. AppErrors and exposed client errors show their message;
- * anything else is a 500 with a generic message, logged with the request id and never leaked.
+ * a dependency that cannot be reached (Postgres, Temporal) is a 503 with `Retry-After`, whichever
+ * route met it; anything else is a 500 with a generic message, logged with the request id and never
+ * leaked (driver messages carry addresses and SQL).
  */
 export function errorHandler(): Middleware<AppState> {
   return async function errorHandlerMiddleware(ctx, next) {
@@ -21,10 +23,12 @@ export function errorHandler(): Middleware<AppState> {
         ctx.status = 404;
         ctx.body = { error: 'Not found' };
       }
-    } catch (err) {
+    } catch (caught) {
+      const err = asUnavailable(caught) ?? caught;
       if (err instanceof AppError) {
         ctx.status = err.status;
         ctx.body = { error: err.message, ...err.details };
+        if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
         if (err.status >= 500) ctx.state.log.error({ err }, 'request failed');
         return;
       }
@@ -39,4 +43,11 @@ export function errorHandler(): Middleware<AppState> {
       ctx.body = { error: 'Internal server error' };
     }
   };
+}
+
+/** A driver's connection error as the 503 it means; the original stays the cause, for the log. */
+function asUnavailable(err: unknown): UnavailableError | undefined {
+  if (err instanceof AppError) return undefined;
+  const dependency = unreachableDependency(err);
+  return dependency && new UnavailableError(`Service unavailable: the ${dependency} cannot be reached`, err);
 }

@@ -82,7 +82,16 @@ export function components(): Json {
       Unprocessable: withLimitHeaders(
         errorResponse('The Idempotency-Key was already used with a different request.'),
       ),
-      Unavailable: withLimitHeaders(errorResponse('The workflow engine could not be reached.')),
+      Unavailable: {
+        ...errorResponse('Postgres or the workflow engine could not be reached; retry later.'),
+        headers: {
+          'Retry-After': {
+            description: 'Seconds to wait before retrying.',
+            schema: { type: 'integer', minimum: 1 },
+          },
+          ...limitHeaderRefs(),
+        },
+      },
       TooManyRequests: {
         description: "Over the key's rate limit. Does not consume quota.",
         headers: {

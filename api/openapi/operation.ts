@@ -13,7 +13,8 @@ const LOCATION_HEADER = {
  * The OpenAPI operation of a declared endpoint. Parameters, body and answers are generated from the
  * schemas the router validates with and the handlers are typed against; the error answers follow
  * from what the endpoint declares (a path id can 404, anything parsed can 400, a body can be too
- * large or not JSON) plus the key gate's 401/403/429 and the domain errors it names.
+ * large or not JSON) plus the key gate's 401/403/429, the 503 of an unreachable dependency (any route
+ * reads Postgres) and the domain errors it names.
  */
 export function operationOf(e: Endpoint): Json {
   const parameters = [
@@ -50,7 +51,7 @@ function errorStatuses(e: Endpoint): Set<number> {
   if (e.query || e.headers || e.body) statuses.add(400);
   // The JSON body parser answers these for any POST, whether the endpoint reads a body or not.
   if (e.method === 'post') [413, 415].forEach((s) => statuses.add(s));
-  [401, 403, 429].forEach((s) => statuses.add(s));
+  [401, 403, 429, 503].forEach((s) => statuses.add(s));
   return statuses;
 }
 

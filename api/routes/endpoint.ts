@@ -23,7 +23,7 @@ export interface ResponseSpec {
 }
 
 /** Statuses a route answers beyond validation and the key gate, i.e. the ones its domain calls throw. */
-export type DomainErrorStatus = 400 | 404 | 422 | 503;
+export type DomainErrorStatus = 400 | 404 | 422;
 
 type Responses = Record<number, ResponseSpec>;
 type ObjectSchema = z.ZodObject;
@@ -78,7 +78,10 @@ export interface EndpointSpec<P, Q, H, B, R extends Responses> {
   /** The JSON body (an empty body is `{}`). */
   readonly body?: B;
   readonly responses: R;
-  /** Error statuses the domain can answer; 400/404/413/415 from validation are documented without it. */
+  /**
+   * Error statuses the domain can answer; 400/404/413/415 from validation, the key gate's 401/403/429
+   * and 503 (a dependency unreachable, possible on every route) are documented without it.
+   */
   readonly errors?: readonly DomainErrorStatus[];
 }
 

@@ -57,7 +57,7 @@ const startRunEndpoint = endpoint({
       location: true,
     },
   },
-  errors: [422, 503],
+  errors: [422],
 }).handledBy(async (ctx, { params, headers, body }, deps) => {
   const auth = authOf(ctx);
   const run = await startRun(deps, auth, params.id, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storageIssue } from '../../core/dag/storable.ts';
 import { RUN_STATUSES, STEP_STATUSES } from '../../core/run-status.ts';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../domain/runs/run-query.service.ts';
 import { MAX_JSON_DEPTH } from '../middleware/json-body.ts';
@@ -37,10 +38,17 @@ export const startBody = z
     input_data: z
       .unknown()
       .optional()
+      .superRefine((value, ctx) => {
+        // Postgres cannot store these in jsonb: refuse them here rather than fail the insert.
+        const issue = storageIssue(value);
+        if (issue)
+          ctx.addIssue({ code: 'custom', message: `${issue.at ? `"${issue.at}" ` : ''}${issue.message}` });
+      })
       .meta({
         description:
           `The run's input (default \`{}\`): any JSON nesting arrays and objects at most ` +
-          `${MAX_JSON_DEPTH - 1} levels deep (the whole body: ${MAX_JSON_DEPTH}; deeper is a 400).`,
+          `${MAX_JSON_DEPTH - 1} levels deep (the whole body: ${MAX_JSON_DEPTH}; deeper is a 400); ` +
+          'strings may not hold NUL or unpaired surrogates.',
       }),
     wait: z.boolean().optional().meta({ default: false }),
     timeout: z.number().positive().max(WAIT_TIMEOUT_MAX_SECONDS).optional().meta({
@@ -50,12 +58,20 @@ export const startBody = z
   })
   .refine((b) => b.timeout === undefined || b.wait === true, {
     message: 'timeout is only allowed together with wait: true',
+  })
+  // The refinement above is invisible to JSON Schema; the document states the same rule structurally.
+  .meta({
+    if: { required: ['timeout'] },
+    then: { required: ['wait'], properties: { wait: { const: true } } },
   });
 
 export const listQuery = z.object({
   workflow_id: uuid.optional(),
   status: z.enum(RUN_STATUSES).optional(),
-  cursor: z.string().min(1).optional().meta({ description: '`next_cursor` of the previous page.' }),
+  cursor: z
+    .string()
+    .optional()
+    .meta({ description: '`next_cursor` of the previous page; empty or absent for the first page.' }),
   limit: z
     .string()
     .regex(/^\d+$/, 'must be an integer')

@@ -45,9 +45,24 @@ export interface DefinitionProblem {
   message: string;
 }
 
-/** Bounds every definition must respect; validation reports a value outside them. */
+/**
+ * Bounds every definition must respect; validation reports a value outside them. A field that is
+ * stored in its own column is bounded by that column (test/definitions/stored-fields.test.ts checks
+ * every such column), so nothing that passes validation can fail an insert later. Lengths count
+ * characters as Postgres does (code points).
+ */
 export const LIMITS = {
   maxNodes: 200,
+  /** The saved document as JSON (UTF-8 bytes); keeps the graph a run carries through history small. */
+  maxDefinitionBytes: 256 * 1024,
+  /** `workflow_definitions.name varchar(255)`. */
+  maxWorkflowNameLength: 255,
+  /** `run_steps.name varchar(255)`: a step is named after its node (its id when it has no name). */
+  maxNodeNameLength: 255,
+  /** Arrays and objects inside one another; deeper values are refused before any recursive walk. */
+  maxNestingDepth: 64,
+  /** `run_steps.node_id varchar(255)`; ids are also JSONata names, so kept short. */
+  maxNodeIdLength: 64,
   maxExpressionLength: 10_000,
   maxRetryAttempts: 10,
   maxBackoffSeconds: 3600,
@@ -61,4 +76,4 @@ export const NODE_DEFAULTS = {
 } as const;
 
 /** Node ids are JSONata-friendly names: `nodes.fetch_user.output` works without backticks. */
-export const NODE_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+export const NODE_ID_PATTERN = new RegExp(`^[A-Za-z_][A-Za-z0-9_]{0,${LIMITS.maxNodeIdLength - 1}}$`);

@@ -8,6 +8,7 @@ import {
   type WorkflowGraph,
 } from './definition.ts';
 import { checkWithFields, isPlainObject } from './node-fields.ts';
+import { characterCount, sizeProblems, storageIssue } from './storable.ts';
 import { parseTemplate, stringsIn } from './template.ts';
 
 export type GraphValidation =
@@ -22,7 +23,12 @@ const NODE_KEYS = new Set(['id', 'type', 'name', 'needs', 'when', 'with', 'retry
  */
 export function validateGraph(doc: unknown): GraphValidation {
   if (!isPlainObject(doc)) return fail([{ message: 'definition must be a JSON object' }]);
-  const problems: DefinitionProblem[] = [];
+  const issue = storageIssue(doc);
+  const problems: DefinitionProblem[] = issue
+    ? [{ message: `${issue.at ? `"${issue.at}"` : 'the definition'} ${issue.message}` }]
+    : [];
+  // Too deep to walk safely: reported alone, since the checks below recurse.
+  if (issue?.kind === 'too-deep') return fail(problems);
   const { nodes, output } = doc;
   if (output !== undefined) checkExpression(output, '"output"', undefined, problems);
   if (!Array.isArray(nodes)) return fail([...problems, { message: '"nodes" must be an array' }]);
@@ -53,6 +59,9 @@ export function validateGraph(doc: unknown): GraphValidation {
   if (problems.length) return fail(problems);
   const graph: WorkflowGraph = { nodes: valid.map(normalizeNode) };
   if (typeof output === 'string') graph.output = output;
+  // Measured as normalized, i.e. as pinned and as a run carries it, so save and run agree.
+  const tooBig = sizeProblems(graph, 'graph');
+  if (tooBig.length) return fail(tooBig);
   return { ok: true, graph };
 }
 
@@ -71,10 +80,15 @@ function checkNode(raw: unknown, index: number, problems: DefinitionProblem[]): 
   const report = (message: string) => problems.push({ node, message });
   if (id === undefined) report('"id" is required (a non-empty string)');
   else if (!NODE_ID_PATTERN.test(id)) {
-    report('"id" must start with a letter or _ and hold only letters, digits and _ (at most 64)');
+    report(
+      `"id" must start with a letter or _ and hold only letters, digits and _ (at most ${LIMITS.maxNodeIdLength})`,
+    );
   }
   for (const key of Object.keys(raw)) if (!NODE_KEYS.has(key)) report(`unknown field "${key}"`);
   if (raw.name !== undefined && typeof raw.name !== 'string') report('"name" must be a string');
+  else if (typeof raw.name === 'string' && characterCount(raw.name) > LIMITS.maxNodeNameLength) {
+    report(`"name" must be at most ${LIMITS.maxNodeNameLength} characters`);
+  }
   if (raw.needs !== undefined) {
     if (!Array.isArray(raw.needs) || !raw.needs.every((n) => typeof n === 'string')) {
       report('"needs" must be an array of node ids');

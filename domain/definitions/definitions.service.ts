@@ -1,5 +1,6 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { DefinitionProblem, WorkflowGraph } from '../../core/dag/definition.ts';
+import { LIMITS, type DefinitionProblem, type WorkflowGraph } from '../../core/dag/definition.ts';
+import { characterCount, sizeProblems, storageIssue } from '../../core/dag/storable.ts';
 import { validateGraph } from '../../core/dag/validate.ts';
 import { BadRequestError } from '../../core/errors.ts';
 import { WORKFLOW_STATUSES, type WorkflowStatus } from '../../db/entities/workflow-definition.entity.ts';
@@ -22,8 +23,6 @@ interface Envelope {
   status: WorkflowStatus | undefined;
   inputSchema: Record<string, unknown> | null;
 }
-
-const NAME_MAX = 255;
 
 /**
  * Creates the workflow named in `doc` in the workspace, or saves a new version of it. Every save
@@ -48,9 +47,11 @@ export async function applyDefinition(
 
 /** Validates a whole document, reporting envelope and graph problems together. */
 function checkDocument(doc: unknown): { envelope: Envelope; graph: WorkflowGraph } {
-  const problems: DefinitionProblem[] = [];
-  const envelope = readEnvelope(doc, problems);
   const checked = validateGraph(doc);
+  // validateGraph refuses a document nested too deep to serialize; only a shallower one is measured.
+  const measurable = storageIssue(doc)?.kind !== 'too-deep';
+  const problems: DefinitionProblem[] = measurable ? sizeProblems(doc, 'definition') : [];
+  const envelope = readEnvelope(doc, problems);
   if (!checked.ok) problems.push(...checked.problems);
   if (!checked.ok || problems.length > 0) {
     throw new BadRequestError(`Workflow definition is invalid: ${describeProblems(problems)}`, {
@@ -70,8 +71,10 @@ function readEnvelope(doc: unknown, problems: DefinitionProblem[]): Envelope {
     unknown
   >;
   const name = typeof d.name === 'string' ? d.name.trim() : '';
-  if (name === '' || name.length > NAME_MAX) {
-    problems.push({ message: `name must be a non-empty string of at most ${NAME_MAX} characters` });
+  if (name === '' || characterCount(name) > LIMITS.maxWorkflowNameLength) {
+    problems.push({
+      message: `name must be a non-empty string of at most ${LIMITS.maxWorkflowNameLength} characters`,
+    });
   }
   if (d.description !== undefined && typeof d.description !== 'string') {
     problems.push({ message: 'description must be a string' });

@@ -2,7 +2,7 @@ import type { InferEntity } from '@mikro-orm/core';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { runStaticMetadata } from '../../core/engine/run-metadata.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../../core/search-attributes.ts';
-import { UnavailableError } from '../../core/errors.ts';
+import { UnavailableError, unreachableDependency } from '../../core/errors.ts';
 import { type WorkflowRun } from '../../db/entities/index.ts';
 import type { Services } from '../../infra/services.ts';
 import { moveRun } from './run-state.ts';
@@ -56,14 +56,14 @@ export async function launchRun(
     if (err instanceof WorkflowExecutionAlreadyStartedError) return;
     services.log.error({ err, runId: run.id }, 'could not start run on Temporal');
     if (options.onError === 'fail-run') {
+      // The run's error_message is shown to callers: a generic reason, never the client's text
+      // (it names the engine's address); the detail is in the log line above.
+      const reason = unreachableDependency(err) ? 'it cannot be reached' : 'it refused the start';
       await moveRun(
         services.orm.em.fork(),
         run.id,
         'failed',
-        {
-          errorMessage: `Could not start the run on the workflow engine: ${(err as Error).message}`,
-          idempotencyKey: null,
-        },
+        { errorMessage: `Could not start the run on the workflow engine: ${reason}`, idempotencyKey: null },
         ['pending'],
       );
     }

@@ -111,8 +111,41 @@ describe('OpenAPI document', () => {
         expect(op.responses).toHaveProperty('401');
         expect(op.responses).toHaveProperty('403');
         expect(op.responses).toHaveProperty('429');
+        expect(op.responses).toHaveProperty('503');
       }
     }
+    expect(Object.keys(doc.components.responses.Unavailable.headers)).toContain('Retry-After');
+  });
+
+  it('answers every method a documented path does not declare with 405, Allow and { error }', async () => {
+    const undeclared = ['TRACE', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'GET', 'POST'];
+    let checked = 0;
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Json>)) {
+      const declared = Object.keys(item).map((m) => m.toUpperCase());
+      const allow = [...declared, ...(declared.includes('GET') ? ['HEAD'] : [])].sort();
+      const url = path.replace(/\{\w+\}/g, randomUUID());
+      for (const method of undeclared.filter((m) => !declared.includes(m))) {
+        const res = await h.http[method.toLowerCase() as 'get'](url).set('X-API-Key', t.key);
+        expect([method, path, res.status]).toEqual([method, path, 405]);
+        expect(String(res.headers.allow).split(', ').sort()).toEqual(allow);
+        expect(res.body.error).toMatch(new RegExp(`^Method ${method} is not allowed`));
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+    // HEAD is part of GET; an unknown path stays a 404 whatever the method.
+    expect((await h.http.head('/api/v1/workflows').set('X-API-Key', t.key)).status).toBe(200);
+    const unknown = await h.http.trace('/api/v1/nothing-here');
+    expect([unknown.status, unknown.headers.allow]).toEqual([404, undefined]);
+  });
+
+  it('accepts an empty cursor as the first page, as the document allows', async () => {
+    const listRuns = doc.paths['/api/v1/workflow/runs'].get;
+    const cursor = listRuns.parameters.find((p: Json) => p.name === 'cursor');
+    expect(documentValidator(doc)(cursor.schema, '')).toEqual([]);
+    const res = await h.http.get('/api/v1/workflow/runs?cursor=').set('X-API-Key', t.key);
+    expect(res.status).toBe(200);
+    expect(res.body).toHaveProperty('runs');
   });
 
   it('documents requests with the schemas that validate them', async () => {
@@ -134,8 +167,8 @@ describe('OpenAPI document', () => {
     expect(param(doc.paths['/api/v1/workflows'].get, 'status').schema.enum).toEqual([...WORKFLOW_STATUSES]);
 
     // The document's body schema and the validator agree: a body either fails both or passes both
-    // (and then gets as far as the lookup of the unknown workflow). Cross-field rules, such as
-    // `timeout` only with `wait`, are the validator's alone.
+    // (and then gets as far as the lookup of the unknown workflow), cross-field rules included:
+    // `timeout` only with `wait: true` is an if/then in the document.
     const check = documentValidator(doc);
     const bodies: unknown[] = [
       {},
@@ -143,6 +176,9 @@ describe('OpenAPI document', () => {
       { wait: true, timeout: 601 },
       { wait: true, timeout: 0 },
       { wait: 'yes' },
+      { timeout: 5 },
+      { wait: false, timeout: 5 },
+      { wait: true, timeout: 5 },
       { input_data: {}, workflow_version: 1 },
       [1, 2],
     ];
