@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { DagActivities } from '../core/engine/dag-contract.ts';
+import type { ReconcileActivities } from '../core/engine/reconcile-contract.ts';
 import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
 import type { Logger } from '../infra/logger.ts';
@@ -7,6 +8,7 @@ import { createChildRunActivities } from './child-run.activities.ts';
 import { ExpressionPool } from './expressions/expression-pool.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { createNodeActivities } from './node.activities.ts';
+import { createReconcileActivities } from './reconcile.activities.ts';
 import { createRunRecordActivities } from './run-record.activities.ts';
 
 export interface ActivityDeps {
@@ -36,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
     ...createNodeActivities({ orm: deps.orm, expressions, policy }),
     ...createChildRunActivities({ orm: deps.orm, expressions }),
-  } satisfies DagActivities;
+    ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
+  } satisfies DagActivities & ReconcileActivities;
   return { activities, close: () => expressions.close() };
 }

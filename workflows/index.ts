@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow type the worker serves is exported here.
 export { dagRun } from './dag-run.workflow.ts';
+export { reconcileRuns } from './reconcile-runs.workflow.ts';

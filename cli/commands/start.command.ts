@@ -7,6 +7,7 @@ import { readRuntimeInfo, resolvePepper, writeRuntimeInfo, type RuntimeInfo } fr
 import { startEmbeddedPostgres } from '../../infra/embedded-postgres.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
+import { ensureReconcilerSchedule } from '../../infra/reconciler-schedule.ts';
 import { registerSearchAttributes } from '../../infra/search-attributes-setup.ts';
 import { openServices } from '../../infra/services.ts';
 import { untilSignal } from '../../infra/shutdown.ts';
@@ -89,6 +90,7 @@ async function bringUp(config: Config, log: Logger, stack: StopStack, reaper: Ch
   if (config.temporal.address) {
     await registerSearchAttributes(services.temporal.connection, config.temporal.namespace);
   }
+  await ensureReconcilerSchedule(services.temporal.client, config.temporal.taskQueue);
   const demo = await bootstrapDemo(services.orm, keyPepper);
   const worker = await startWorker({
     config: effective,

@@ -6,7 +6,14 @@ import { IDEMPOTENCY_KEY_TTL_MS, requestHash } from '../../domain/runs/idempoten
 import { startRun } from '../../domain/runs/run-start.service.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
-import { as, DOUBLE, refusingTemporal, saveWorkflow, useRunHarness } from './run-fixtures.ts';
+import {
+  as,
+  DOUBLE,
+  insertStrandedRun,
+  refusingTemporal,
+  saveWorkflow,
+  useRunHarness,
+} from './run-fixtures.ts';
 
 /** Starts a run with `key` through services whose Temporal refuses it: the start answers 503. */
 async function refusedStart(h: Harness, t: Tenant, workflowId: string, key: string, inputData: unknown) {
@@ -108,28 +115,21 @@ describe('run API: Idempotency-Key', () => {
   it('a replay of a run left pending answers 503 while Temporal refuses, then starts that run', async () => {
     const wf = await saveWorkflow(env.h, env.t, DOUBLE);
     const key = `k-${randomUUID()}`;
-    // What a request that died between its insert and its start leaves behind.
-    const em = env.h.services.orm.em.fork();
-    const stranded = em.create(WorkflowRun, {
-      workspaceId: env.t.workspaceId,
-      workflowId: wf.id,
-      workflowVersion: wf.version,
+    const stranded = await insertStrandedRun(env.h, env.t, wf, {
       inputData: { n: 4 },
-      trigger: { source: 'external_api', api_key_id: env.t.apiKeyId },
       idempotencyKey: key,
       idempotencyHash: requestHash(wf.id, { n: 4 }),
     });
-    await em.flush();
 
     await refusedStart(env.h, env.t, wf.id, key, { n: 4 });
-    expect(await env.h.services.orm.em.fork().findOneOrFail(WorkflowRun, stranded.id)).toMatchObject({
+    expect(await env.h.services.orm.em.fork().findOneOrFail(WorkflowRun, stranded)).toMatchObject({
       status: 'pending',
       idempotencyKey: key,
     });
 
     const retry = await as(env.h, env.t).run(wf.id, { input_data: { n: 4 }, wait: true }, key);
     expect(retry.status).toBe(200);
-    expect(retry.body).toMatchObject({ id: stranded.id, status: 'success', output_data: { double: 8 } });
+    expect(retry.body).toMatchObject({ id: stranded, status: 'success', output_data: { double: 8 } });
   });
 
   it('a key replays for 24 h; after that the same key starts one new run', async () => {

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowDocument } from '../../core/dag/definition.ts';
+import { WorkflowRun } from '../../db/entities/index.ts';
 import type { Services } from '../../infra/services.ts';
 import { applyDefinition } from '../../domain/definitions/definitions.service.ts';
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
@@ -39,6 +40,28 @@ export async function saveWorkflow(
 ): Promise<{ id: string; version: number }> {
   const name = doc.name ?? `wf-${Math.random().toString(36).slice(2)}`;
   return applyDefinition(h.services.orm.em.fork(), tenant.workspaceId, { status: 'active', ...doc, name });
+}
+
+/**
+ * What a request that died between its insert and its workflow's start leaves behind: a `pending`
+ * row with no execution. Returns its id.
+ */
+export async function insertStrandedRun(
+  h: Harness,
+  tenant: Tenant,
+  wf: { id: string; version: number },
+  fields: { inputData: unknown; idempotencyKey?: string; idempotencyHash?: string },
+): Promise<string> {
+  const em = h.services.orm.em.fork();
+  const row = em.create(WorkflowRun, {
+    workspaceId: tenant.workspaceId,
+    workflowId: wf.id,
+    workflowVersion: wf.version,
+    trigger: { source: 'external_api', api_key_id: tenant.apiKeyId },
+    ...fields,
+  });
+  await em.flush();
+  return row.id;
 }
 
 /** One transform node whose output is `input.n * 2`. */

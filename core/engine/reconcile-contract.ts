@@ -1,0 +1,18 @@
+// The contract between the reconciler workflow and its activity (workflows import it as types only).
+
+/** What one reconciliation pass found and did (see domain/runs/run-reconciler.ts). */
+export interface ReconcileSummary {
+  checked: number;
+  open: number;
+  failed: number;
+  cancelled: number;
+  settled: number;
+}
+
+/** The Temporal Schedule that starts the reconciler workflow, and that workflow's type. */
+export const RECONCILER_SCHEDULE_ID = 'dagen-reconciler';
+export const RECONCILE_WORKFLOW = 'reconcileRuns';
+
+export interface ReconcileActivities {
+  reconcileStuckRuns(): Promise<ReconcileSummary>;
+}
