@@ -98,6 +98,43 @@ describe('run reconciler', () => {
     });
   });
 
+  it('fails a run whose execution timed out', async () => {
+    const wf = await saveWorkflow(env.h, env.t, DOUBLE);
+    const runId = await insertStrandedRun(env.h, env.t, wf, { inputData: { n: 1 } });
+    // A queue no worker serves: the execution reaches its timeout without ever running.
+    const handle = await env.h.services.temporal.client.workflow.start('dagRun', {
+      workflowId: `run:${runId}`,
+      taskQueue: `nobody-${randomUUID()}`,
+      args: [{ runId }],
+      workflowExecutionTimeout: '1 second',
+    });
+    await expect(handle.result()).rejects.toThrow(/timed out/i);
+    await ageRun(env, runId);
+
+    await reconcileRuns(env.h.services.orm, env.h.services.temporal.client);
+    expect(await readRun(env, runId)).toMatchObject({
+      status: 'failed',
+      errorMessage: 'The workflow execution timed out',
+    });
+  });
+
+  it('fails a live run whose execution completed without recording its end', async () => {
+    const wf = await saveWorkflow(env.h, env.t, DOUBLE);
+    const runId = await insertStrandedRun(env.h, env.t, wf, { inputData: { n: 1 } });
+    // Any workflow type under the run's id stands for an execution that closed without writing the row.
+    await env.h.services.temporal.client.workflow.execute(RECONCILE_WORKFLOW, {
+      workflowId: `run:${runId}`,
+      taskQueue: env.h.config.temporal.taskQueue,
+    });
+    await ageRun(env, runId);
+
+    await reconcileRuns(env.h.services.orm, env.h.services.temporal.client);
+    expect(await readRun(env, runId)).toMatchObject({
+      status: 'failed',
+      errorMessage: 'The workflow execution closed without recording the run’s end',
+    });
+  });
+
   it('leaves a fresh pending row alone: its start may still be in progress', async () => {
     const runId = await insertPendingRun(env);
     await reconcileRuns(env.h.services.orm, env.h.services.temporal.client);
