@@ -38,6 +38,13 @@ function readRun(env: RunTestEnv, runId: string) {
   return env.h.services.orm.em.fork().findOneOrFail(WorkflowRun, runId);
 }
 
+/** Ages the run past the grace, runs one pass of the domain service and reads the run back. */
+async function reconcileAged(env: RunTestEnv, runId: string) {
+  await ageRun(env, runId);
+  const summary = await reconcileRuns(env.h.services.orm, env.h.services.temporal.client);
+  return { summary, run: await readRun(env, runId) };
+}
+
 /** One pass through the real path: the `reconcileRuns` workflow and its activity on the harness's worker. */
 function reconcileOnce(env: RunTestEnv): Promise<ReconcileSummary> {
   return env.h.services.temporal.client.workflow.execute(RECONCILE_WORKFLOW, {
@@ -87,11 +94,9 @@ describe('run reconciler', () => {
   it('fails a pending row that never got an execution once past the grace, releasing its key', async () => {
     const key = `k-${randomUUID()}`;
     const runId = await insertPendingRun(env, key);
-    await ageRun(env, runId);
-
-    const summary = await reconcileRuns(env.h.services.orm, env.h.services.temporal.client);
+    const { summary, run } = await reconcileAged(env, runId);
     expect(summary.failed).toBeGreaterThanOrEqual(1);
-    expect(await readRun(env, runId)).toMatchObject({
+    expect(run).toMatchObject({
       status: 'failed',
       errorMessage: 'The run was never started on the workflow engine',
       idempotencyKey: null,
@@ -109,10 +114,8 @@ describe('run reconciler', () => {
       workflowExecutionTimeout: '1 second',
     });
     await expect(handle.result()).rejects.toThrow(/timed out/i);
-    await ageRun(env, runId);
-
-    await reconcileRuns(env.h.services.orm, env.h.services.temporal.client);
-    expect(await readRun(env, runId)).toMatchObject({
+    const { run } = await reconcileAged(env, runId);
+    expect(run).toMatchObject({
       status: 'failed',
       errorMessage: 'The workflow execution timed out',
     });
@@ -126,10 +129,8 @@ describe('run reconciler', () => {
       workflowId: `run:${runId}`,
       taskQueue: env.h.config.temporal.taskQueue,
     });
-    await ageRun(env, runId);
-
-    await reconcileRuns(env.h.services.orm, env.h.services.temporal.client);
-    expect(await readRun(env, runId)).toMatchObject({
+    const { run } = await reconcileAged(env, runId);
+    expect(run).toMatchObject({
       status: 'failed',
       errorMessage: 'The workflow execution closed without recording the run’s end',
     });
