@@ -2,11 +2,12 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ReconcileActivities, ReconcileSummary } from '../core/engine/reconcile-contract.ts';
 
 /**
- * One pass is bounded (a few hundred rows): a minute covers it with room to spare. No retries
- * beyond a few: the schedule starts the next pass a minute later anyway.
+ * A pass describes every live run, 20 at a time: seconds for thousands of runs, so ten minutes is a
+ * hang, not a slow pass. Few retries: the schedule starts the next pass a minute later anyway (and
+ * skips it while this one still runs).
  */
 const { reconcileStuckRuns } = proxyActivities<ReconcileActivities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '10 minutes',
   retry: { maximumAttempts: 3 },
 });
 

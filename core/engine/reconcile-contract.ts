@@ -1,6 +1,10 @@
 // The contract between the reconciler workflow and its activity (workflows import it as types only).
 
-/** What one reconciliation pass found and did (see domain/runs/run-reconciler.ts). */
+/**
+ * What one reconciliation pass found and did (see domain/runs/run-reconciler.ts): `open` rows have
+ * a live execution and were left alone; `settled` ones became final between the listing and the
+ * write (the engine was first).
+ */
 export interface ReconcileSummary {
   checked: number;
   open: number;

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import type { ReconcileSummary } from '../../core/engine/reconcile-contract.ts';
 import type { RunStatus } from '../../core/run-status.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager, MikroORM } from '../../db/orm.ts';
@@ -11,33 +12,22 @@ import { runWorkflowId } from './run-wait.ts';
  * workflow's start (the API is still in the request), and a fresh `running` row is being written.
  */
 export const RECONCILE_GRACE_MS = 60_000;
-/** Most rows one pass looks at, oldest first: a pass stays short however many rows are stuck. */
-export const RECONCILE_MAX_ROWS = 500;
+/** Rows read per page: a pass walks every live row, a page at a time, so memory stays bounded. */
+const PAGE_SIZE = 500;
 /** Describes in flight at once, so a pass never floods the frontend. */
 const DESCRIBE_BATCH = 20;
 
 export interface ReconcileOptions {
   graceMs?: number;
-  maxRows?: number;
-  /** The pass's clock (tests pass none: rows are back-dated instead). */
+  /** The pass's clock, against which the grace is measured; the current time by default. */
   now?: Date;
-}
-
-/** What one pass found and did; `open` rows have a live execution and were left alone. */
-export interface ReconcileResult {
-  checked: number;
-  open: number;
-  failed: number;
-  cancelled: number;
-  /** Rows that became final between the listing and the write (the engine was first). */
-  settled: number;
 }
 
 /** How a live row's execution stands on Temporal. */
 type ExecutionState = 'open' | 'missing' | 'terminated' | 'timed_out' | 'canceled' | 'closed';
 
 /** The end a run gets when its execution is closed (or gone) but its row is still live. */
-export function reconcileOutcome(
+function reconcileOutcome(
   row: RunStatus,
   execution: Exclude<ExecutionState, 'open'>,
 ): { to: 'failed' | 'cancelled'; message?: string } {
@@ -71,24 +61,35 @@ export async function reconcileRuns(
   orm: MikroORM,
   client: Client,
   options: ReconcileOptions = {},
-): Promise<ReconcileResult> {
+): Promise<ReconcileSummary> {
   const now = options.now ?? new Date();
   const cutoff = new Date(now.getTime() - (options.graceMs ?? RECONCILE_GRACE_MS));
   const em = orm.em.fork();
-  const rows = await em.find(
-    WorkflowRun,
-    { status: { $in: ['pending', 'running'] }, createdAt: { $lt: cutoff } },
-    { fields: ['id', 'status'], orderBy: { createdAt: 'asc' }, limit: options.maxRows ?? RECONCILE_MAX_ROWS },
-  );
-  const result: ReconcileResult = { checked: rows.length, open: 0, failed: 0, cancelled: 0, settled: 0 };
-  for (let i = 0; i < rows.length; i += DESCRIBE_BATCH) {
-    const batch = rows.slice(i, i + DESCRIBE_BATCH);
-    const states = await Promise.all(batch.map((row) => executionState(client, row.id)));
-    for (const [j, row] of batch.entries()) {
-      const state = states[j]!;
-      if (state === 'open') result.open++;
-      else result[await finishRun(em, row.id, row.status, state)]++;
+  const result: ReconcileSummary = { checked: 0, open: 0, failed: 0, cancelled: 0, settled: 0 };
+  // Paged by id (not by age): long-running open runs must not hide the stuck rows behind them.
+  let after: string | undefined;
+  for (;;) {
+    const rows = await em.find(
+      WorkflowRun,
+      {
+        status: { $in: ['pending', 'running'] },
+        createdAt: { $lt: cutoff },
+        ...(after ? { id: { $gt: after } } : {}),
+      },
+      { fields: ['id', 'status'], orderBy: { id: 'asc' }, limit: PAGE_SIZE, disableIdentityMap: true },
+    );
+    for (let i = 0; i < rows.length; i += DESCRIBE_BATCH) {
+      const batch = rows.slice(i, i + DESCRIBE_BATCH);
+      const states = await Promise.all(batch.map((row) => executionState(client, row.id)));
+      for (const [j, row] of batch.entries()) {
+        const state = states[j]!;
+        if (state === 'open') result.open++;
+        else result[await finishRun(em, row.id, row.status, state)]++;
+      }
     }
+    result.checked += rows.length;
+    if (rows.length < PAGE_SIZE) break;
+    after = rows[rows.length - 1]!.id;
   }
   return result;
 }
