@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import type { RunContext } from '../../core/dag/run-context.ts';
 import { ExpressionPool } from '../../activities/expressions/expression-pool.ts';
+import { ConfigError, loadConfig } from '../../infra/config.ts';
 
 /** Tail recursion: only the deadline (or an abort) stops it. */
 const ENDLESS = '($f := function($x) { $f($x) }; $f(1))';
@@ -80,5 +82,14 @@ describe('expression pool: fair across workspaces, cancellable', () => {
       /too many expressions waiting in this workspace \(2\)/,
     );
     await expect(Promise.all([...accepted, value(pool, 'B', '5')])).resolves.toEqual([1, 2, 3, 5]);
+  });
+});
+
+describe('EXPRESSION_POOL_SIZE', () => {
+  it('defaults to min(4, cores) and accepts 1 to 64', () => {
+    expect(loadConfig({}).expressionPoolSize).toBe(Math.min(4, availableParallelism()));
+    expect(loadConfig({ EXPRESSION_POOL_SIZE: '7' }).expressionPoolSize).toBe(7);
+    expect(() => loadConfig({ EXPRESSION_POOL_SIZE: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ EXPRESSION_POOL_SIZE: 'many' })).toThrow(/EXPRESSION_POOL_SIZE/);
   });
 });
