@@ -1,4 +1,5 @@
 import {
+  ENDLESS_EXPRESSION,
   eventually,
   loadRun,
   loadSteps,
@@ -8,8 +9,6 @@ import {
   useEngineHarness,
 } from './dag-fixtures.ts';
 
-/** Tail recursion: only the expression deadline stops it. */
-const ENDLESS = '($f := function($x) { $f($x) }; $f(1))';
 /**
  * Longer than it takes a cancel to reach a waiting local activity: its workflow task stays open
  * while the activity waits, so Temporal delivers the cancel at the task's heartbeat (~8 s).
@@ -25,7 +24,7 @@ describe('a cancelled run leaves the expression queue', () => {
 
   it('drops the waiting jobs of cancelled runs instead of spending a deadline on each', async () => {
     const spin = await saveWorkflow(env.h, env.workspaceId, {
-      nodes: [{ id: 'spin', type: 'transform', with: { expression: ENDLESS } }],
+      nodes: [{ id: 'spin', type: 'transform', with: { expression: ENDLESS_EXPRESSION } }],
     });
     const light = await saveWorkflow(env.h, env.workspaceId, {
       nodes: [{ id: 'one', type: 'transform', with: { expression: '1' } }],

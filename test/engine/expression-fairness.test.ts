@@ -1,5 +1,6 @@
 import {
   createWorkspace,
+  ENDLESS_EXPRESSION,
   eventually,
   loadRun,
   saveWorkflow,
@@ -8,8 +9,6 @@ import {
   useEngineHarness,
 } from './dag-fixtures.ts';
 
-/** Tail recursion: only the expression deadline stops it. */
-const ENDLESS = '($f := function($x) { $f($x) }; $f(1))';
 const DEADLINE_MS = 400;
 const HEAVY_RUNS = 12;
 const LIGHT_RUNS = 3;
@@ -22,7 +21,7 @@ describe('one workspace flooding slow expressions does not starve another', () =
 
   it("serves workspace B's light runs while workspace A's backlog still waits", async () => {
     const heavy = await saveWorkflow(env.h, env.workspaceId, {
-      nodes: [{ id: 'spin', type: 'transform', with: { expression: ENDLESS } }],
+      nodes: [{ id: 'spin', type: 'transform', with: { expression: ENDLESS_EXPRESSION } }],
     });
     const light = await saveWorkflow(env.h, await createWorkspace(env.h), {
       nodes: [{ id: 'double', type: 'transform', with: { expression: 'input.n * 2' } }],

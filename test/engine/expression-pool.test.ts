@@ -2,9 +2,8 @@ import { availableParallelism } from 'node:os';
 import type { RunContext } from '../../core/dag/run-context.ts';
 import { ExpressionPool } from '../../activities/expressions/expression-pool.ts';
 import { ConfigError, loadConfig } from '../../infra/config.ts';
+import { ENDLESS_EXPRESSION } from './dag-fixtures.ts';
 
-/** Tail recursion: only the deadline (or an abort) stops it. */
-const ENDLESS = '($f := function($x) { $f($x) }; $f(1))';
 const context = { input: {}, nodes: {} } as unknown as RunContext;
 
 function poolOf(overrides: { size?: number; timeoutMs?: number; maxQueuedPerWorkspace?: number } = {}) {
@@ -49,7 +48,7 @@ describe('expression pool: fair across workspaces, cancellable', () => {
     const running = value(pool, 'A', '1');
     const controller = new AbortController();
     // Were it ever evaluated, this would hold the only process for the whole 30 s deadline.
-    const waiting = value(pool, 'A', ENDLESS, controller.signal);
+    const waiting = value(pool, 'A', ENDLESS_EXPRESSION, controller.signal);
     expect(pool.queued()).toEqual({ A: 1 });
     controller.abort(new Error('activity cancelled'));
     expect(pool.queued()).toEqual({});
@@ -61,7 +60,7 @@ describe('expression pool: fair across workspaces, cancellable', () => {
   it('kills the process of a running job whose signal aborts, and goes on with a fresh one', async () => {
     pool = poolOf();
     const controller = new AbortController();
-    const spinning = value(pool, 'A', ENDLESS, controller.signal);
+    const spinning = value(pool, 'A', ENDLESS_EXPRESSION, controller.signal);
     const next = value(pool, 'B', '"after"');
     controller.abort(new Error('activity timed out'));
     await expect(spinning).rejects.toThrow('activity timed out');
