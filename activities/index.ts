@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { DagActivities } from '../core/engine/dag-contract.ts';
 import type { ReconcileActivities } from '../core/engine/reconcile-contract.ts';
 import type { MikroORM } from '../db/orm.ts';
@@ -17,10 +16,10 @@ export interface ActivityDeps {
   log: Logger;
 }
 
-/** Most expression processes one worker keeps; each holds a small heap. */
-const MAX_EXPRESSION_PROCESSES = 4;
 /** Largest JSON value one expression (or one resolved `with`) may produce. */
 const MAX_EXPRESSION_RESULT_BYTES = 5 * 1024 * 1024;
+/** Jobs one workspace may have waiting for an expression process (bounds the queue's memory). */
+const MAX_QUEUED_EXPRESSIONS_PER_WORKSPACE = 1000;
 
 /**
  * Every activity the worker registers, built from its dependencies (no module-level singletons).
@@ -28,10 +27,11 @@ const MAX_EXPRESSION_RESULT_BYTES = 5 * 1024 * 1024;
  */
 export function createActivities(deps: ActivityDeps) {
   const expressions = new ExpressionPool({
-    size: Math.min(MAX_EXPRESSION_PROCESSES, availableParallelism()),
+    size: deps.config.expressionPoolSize,
     timeoutMs: deps.config.expressionTimeoutMs,
     maxMemoryMb: deps.config.expressionMemoryMb,
     maxResultBytes: MAX_EXPRESSION_RESULT_BYTES,
+    maxQueuedPerWorkspace: MAX_QUEUED_EXPRESSIONS_PER_WORKSPACE,
   });
   const policy = new AddressPolicy(deps.config.httpNodeAllowlist);
   const activities = {

@@ -1,4 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { sinkOutputs } from '../core/dag/run-context.ts';
 import { validateGraph } from '../core/dag/validate.ts';
 import { isTerminal, type JsonValue } from '../core/run-status.ts';
@@ -65,14 +66,17 @@ export function createRunRecordActivities({ orm, config, expressions }: RunRecor
     /** Computes the output (the `output` expression, or the sinks' outputs) and records success. */
     async completeRun(input: CompleteRunInput): Promise<CompleteRunResult> {
       const em = orm.em.fork();
-      const { context } = await new StepStore(em).snapshot(input.runId, null);
+      const { workspaceId, context } = await new StepStore(em).snapshot(input.runId, null);
       let output: unknown;
       if (input.output === undefined) output = sinkOutputs(input.sinks, context);
       else {
         try {
-          output = (await expressions.evaluate({ context, expressions: { output: input.output } })).values
-            ?.output;
+          const job = { context, expressions: { output: input.output } };
+          const signal = Context.current().cancellationSignal;
+          output = (await expressions.evaluate(job, { workspaceId, signal })).values?.output;
         } catch (err) {
+          // Cancelled or timed out: the activity ends here, the run is not failed by it.
+          if (err instanceof CancelledFailure) throw err;
           const message = `output expression failed: ${(err as Error).message}`;
           await moveRun(em, input.runId, 'failed', { errorMessage: message });
           return { status: 'failed', message };

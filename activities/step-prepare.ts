@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { checkWithFields } from '../core/dag/node-fields.ts';
 import { stringsIn } from '../core/dag/template.ts';
@@ -28,7 +29,7 @@ export async function prepareStep(
 ): Promise<Prepared> {
   const { runId, node } = task;
   const began = new Date();
-  const { step, context } = await steps.snapshot(runId, node.id);
+  const { workspaceId, step, context } = await steps.snapshot(runId, node.id);
   if (!step)
     throw ApplicationFailure.nonRetryable(`step "${node.id}" of run ${runId} does not exist`, 'StepMissing');
   if (step.status === 'success' || step.status === 'skipped') return { kind: 'done', status: step.status };
@@ -41,12 +42,16 @@ export async function prepareStep(
   try {
     // Literal nodes (no `when`, no expression, no template) skip the trip to the expression pool.
     if (node.when !== undefined || whole || hasTemplates(nodeWith)) {
-      evaluated = await expressions.evaluate({
-        context,
-        ...(node.when === undefined ? {} : { when: node.when }),
-        with: nodeWith,
-        ...(whole ? { expressions: whole } : {}),
-      });
+      evaluated = await expressions.evaluate(
+        {
+          context,
+          ...(node.when === undefined ? {} : { when: node.when }),
+          with: nodeWith,
+          ...(whole ? { expressions: whole } : {}),
+        },
+        // Core cancels a local activity that times out too (reason TIMED_OUT): its job is dropped.
+        { workspaceId, signal: Context.current().cancellationSignal },
+      );
     }
   } catch (err) {
     await steps.update(runId, node.id, {

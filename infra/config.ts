@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -52,6 +53,7 @@ const schema = z.object({
   RUN_MAX_PARALLEL_NODES: z.coerce.number().int().min(1).max(256).default(16),
   EXPRESSION_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16).max(4096).default(64),
+  EXPRESSION_POOL_SIZE: z.coerce.number().int().min(1).max(64).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
 });
 
@@ -86,6 +88,8 @@ export interface Config {
   /** Deadline and heap cap of one workflow expression evaluation (JSONata runs in a child process). */
   readonly expressionTimeoutMs: number;
   readonly expressionMemoryMb: number;
+  /** Processes evaluating workflow expressions at once in one worker. */
+  readonly expressionPoolSize: number;
   /**
    * How long a stop (first SIGINT/SIGTERM) may take before the process exits anyway, non-zero. The
    * worker lets activities finish for a third of it, then cancels them.
@@ -132,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runMaxParallelNodes: e.RUN_MAX_PARALLEL_NODES,
     expressionTimeoutMs: e.EXPRESSION_TIMEOUT_MS,
     expressionMemoryMb: e.EXPRESSION_MEMORY_MB,
+    // Each process holds a heap of its own: a few, not one per core on a big machine.
+    expressionPoolSize: e.EXPRESSION_POOL_SIZE ?? Math.min(4, availableParallelism()),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   });
 }

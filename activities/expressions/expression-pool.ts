@@ -13,6 +13,15 @@ export interface ExpressionPoolOptions {
   maxMemoryMb: number;
   /** Largest JSON result a job may return. */
   maxResultBytes: number;
+  /** Jobs one workspace may have waiting; the next one is refused, so a flood cannot grow memory. */
+  maxQueuedPerWorkspace: number;
+}
+
+export interface EvaluateOptions {
+  /** Whose job it is: waiting jobs are served round-robin across workspaces. */
+  workspaceId: string;
+  /** Aborted (activity cancelled or timed out): a waiting job leaves the queue, a running one is killed. */
+  signal?: AbortSignal;
 }
 
 /** Thrown when an expression cannot be evaluated: invalid, too slow, too big. Never worth a retry. */
@@ -23,8 +32,11 @@ export class ExpressionError extends Error {
 interface Task {
   id: number;
   job: ExpressionJob;
+  workspaceId: string;
   resolve(result: ExpressionResult): void;
   reject(err: Error): void;
+  /** Detaches the abort listener once the task is settled. */
+  release(): void;
 }
 
 interface Slot {
@@ -36,12 +48,15 @@ interface Slot {
 /**
  * Evaluates JSONata outside the worker process, in small long-lived child processes with a heap cap
  * and a deadline per job. A process that runs over is killed and replaced; its job fails with an
- * ExpressionError naming the limit.
+ * ExpressionError naming the limit. Waiting jobs queue per workspace (FIFO within one) and free
+ * processes take them round-robin across workspaces, so one workspace's backlog of slow
+ * expressions delays another workspace by at most one job per process, not by the whole backlog.
  */
 export class ExpressionPool {
   readonly #options: ExpressionPoolOptions;
   readonly #slots = new Set<Slot>();
-  readonly #queue: Task[] = [];
+  /** Waiting jobs by workspace; the map's order is the round-robin turn (served ones move last). */
+  readonly #queues = new Map<string, Task[]>();
   #nextId = 1;
   #closed = false;
 
@@ -49,25 +64,47 @@ export class ExpressionPool {
     this.#options = options;
   }
 
-  evaluate(job: ExpressionJob): Promise<ExpressionResult> {
+  evaluate(job: ExpressionJob, { workspaceId, signal }: EvaluateOptions): Promise<ExpressionResult> {
     if (this.#closed) return Promise.reject(new Error('expression pool is closed'));
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const queue = this.#queues.get(workspaceId) ?? [];
+    if (queue.length >= this.#options.maxQueuedPerWorkspace) {
+      // Retryable on purpose: the backlog drains, a later attempt may get in.
+      return Promise.reject(
+        new Error(`too many expressions waiting in this workspace (${queue.length}); try again later`),
+      );
+    }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, job, resolve, reject });
+      const task: Task = { id: this.#nextId++, job, workspaceId, resolve, reject, release: () => {} };
+      if (signal) {
+        const onAbort = () => this.#abandon(task, abortReason(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        task.release = () => signal.removeEventListener('abort', onAbort);
+      }
+      queue.push(task);
+      this.#queues.set(workspaceId, queue);
       this.#dispatch();
     });
   }
 
+  /** Jobs waiting for a process, by workspace (for tests and diagnostics). */
+  queued(): Record<string, number> {
+    return Object.fromEntries([...this.#queues].map(([workspaceId, tasks]) => [workspaceId, tasks.length]));
+  }
+
   close(): void {
     this.#closed = true;
-    for (const task of this.#queue.splice(0)) task.reject(new Error('expression pool is closed'));
+    const waiting = [...this.#queues.values()].flat();
+    this.#queues.clear();
+    for (const task of waiting) this.#fail(task, new Error('expression pool is closed'));
     for (const slot of [...this.#slots]) this.#discard(slot, new Error('expression pool is closed'));
   }
 
   #dispatch(): void {
-    while (this.#queue.length) {
+    while (this.#queues.size) {
       const slot = [...this.#slots].find((s) => !s.task) ?? this.#spawn();
       if (!slot) return;
-      const task = this.#queue.shift()!;
+      const task = this.#next();
       slot.task = task;
       slot.timer = setTimeout(() => {
         this.#discard(slot, new ExpressionError(`expression timed out after ${this.#options.timeoutMs} ms`));
@@ -81,6 +118,32 @@ export class ExpressionPool {
         if (err) this.#discard(slot, new ExpressionError(`expression process unreachable: ${err.message}`));
       });
     }
+  }
+
+  /** Takes the oldest job of the workspace whose turn it is, and passes the turn on. */
+  #next(): Task {
+    const [workspaceId, queue] = this.#queues.entries().next().value!;
+    const task = queue.shift()!;
+    this.#queues.delete(workspaceId);
+    if (queue.length) this.#queues.set(workspaceId, queue);
+    return task;
+  }
+
+  /** An aborted job: out of the queue if it waits, its process killed if it runs. */
+  #abandon(task: Task, reason: Error): void {
+    const slot = [...this.#slots].find((s) => s.task === task);
+    if (slot) return this.#discard(slot, reason);
+    const queue = this.#queues.get(task.workspaceId);
+    const at = queue?.indexOf(task) ?? -1;
+    if (at < 0) return;
+    queue!.splice(at, 1);
+    if (queue!.length === 0) this.#queues.delete(task.workspaceId);
+    this.#fail(task, reason);
+  }
+
+  #fail(task: Task, reason: Error): void {
+    task.release();
+    task.reject(reason);
   }
 
   #spawn(): Slot | undefined {
@@ -114,6 +177,7 @@ export class ExpressionPool {
     if (!task || task.id !== response.id) return;
     clearTimeout(slot.timer);
     slot.task = undefined;
+    task.release();
     if (response.ok) task.resolve(JSON.parse(response.json) as ExpressionResult);
     else task.reject(new ExpressionError(response.message));
     this.#dispatch();
@@ -123,9 +187,13 @@ export class ExpressionPool {
   #discard(slot: Slot, reason: Error): void {
     if (!this.#slots.delete(slot)) return;
     clearTimeout(slot.timer);
-    slot.task?.reject(reason);
+    if (slot.task) this.#fail(slot.task, reason);
     slot.task = undefined;
     slot.child.kill('SIGKILL');
     this.#dispatch();
   }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('expression evaluation cancelled');
 }

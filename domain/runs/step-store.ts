@@ -16,11 +16,13 @@ export interface StepRef {
 }
 
 export interface Snapshot {
+  workspaceId: string;
   step: { status: StepStatus; startedAt: Date | null } | undefined;
   context: RunContext;
 }
 
 interface SnapshotRow {
+  workspace_id: string;
   input_data: unknown;
   node_id: string | null;
   status: StepStatus | null;
@@ -91,7 +93,7 @@ export class StepStore {
    */
   async snapshot(runId: string, nodeId: string | null): Promise<Snapshot> {
     const rows = await this.#em.getConnection().execute<SnapshotRow[]>(
-      `select r.input_data, s.node_id, s.status, s.output, s.started_at
+      `select r.workspace_id, r.input_data, s.node_id, s.status, s.output, s.started_at
          from workflow_runs r
          left join run_steps s
            on s.run_id = r.id and (s.status in ('success', 'skipped') or s.node_id = ?)
@@ -106,6 +108,7 @@ export class StepStore {
     );
     const own = rows.find((r) => r.node_id !== null && r.node_id === nodeId);
     return {
+      workspaceId: first.workspace_id,
       // The raw driver may hand timestamps back as text.
       step: own
         ? { status: own.status!, startedAt: own.started_at === null ? null : new Date(own.started_at) }

@@ -186,3 +186,6 @@ export function workflowTaskTrouble(history: HistoryEntry[]): string[] {
     .map((e) => e.type)
     .filter((t) => t === 'WORKFLOW_TASK_FAILED' || t === 'WORKFLOW_TASK_TIMED_OUT');
 }
+
+/** Tail recursion: neither the stack nor the heap grows, so only a deadline (or an abort) stops it. */
+export const ENDLESS_EXPRESSION = '($f := function($x) { $f($x) }; $f(1))';
