@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processesWhere } from '../../../infra/process-stop.ts';
 import { freePort } from '../../../infra/temporal-runtime.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -80,17 +81,7 @@ export async function waitForStatus(
 
 /** Pids of live processes whose command line mentions `needle` (e.g. a data dir). */
 export function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes(needle)) pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
+  return processesWhere((args) => args.join('\0').includes(needle)).map((p) => p.pid);
 }
 
 /** Polls `check` every 100 ms until it holds or `timeoutMs` passes (the caller asserts afterwards). */
