@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { activeRunLimitMessage } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import { compileInputSchema, describeInputProblems } from '../domain/definitions/input-schema.ts';
 import type { JsonValue, TriggerMetadata } from '../core/run-status.ts';
@@ -9,6 +10,7 @@ import type { BeginChildResult, ChildTask } from '../core/engine/dag-contract.ts
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import { prepareStep } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
+import { insertRunWithinLimit } from '../domain/runs/active-run-limit.ts';
 
 /** A child's trigger: the parent's source, key and owner, plus the parent run for the audit trail. */
 type ChildTrigger = TriggerMetadata & { parent_run_id: string };
@@ -17,14 +19,18 @@ type ChildTrigger = TriggerMetadata & { parent_run_id: string };
 export function createChildRunActivities({
   orm,
   expressions,
+  maxActiveRuns,
 }: {
   orm: MikroORM;
   expressions: ExpressionPool;
+  /** WORKSPACE_MAX_ACTIVE_RUNS: a child run counts against its workspace's cap like any run. */
+  maxActiveRuns: number;
 }) {
   return {
     /**
      * Resolves the node, checks the target workflow belongs to the parent's workspace and is active,
-     * checks the input against its schema, and inserts the child run row (once, whatever the retries).
+     * checks the input against its schema, and inserts the child run row (once, whatever the retries)
+     * unless the workspace is at its cap on live runs.
      */
     async beginChildStep(task: ChildTask): Promise<BeginChildResult> {
       const em = orm.em.fork();
@@ -43,21 +49,28 @@ export function createChildRunActivities({
             );
         }
         const trigger: ChildTrigger = { ...parent.trigger, parent_run_id: parent.id };
-        await em
-          .createQueryBuilder(WorkflowRun)
-          .insert({
-            id: task.childRunId,
-            workspaceId: parent.workspaceId,
-            workflowId: definition.id,
-            workflowVersion: definition.version,
-            status: 'pending',
-            inputData: input,
-            trigger,
-            createdAt: new Date(),
-          })
-          .onConflict(['id'])
-          .ignore()
-          .execute();
+        const child = {
+          id: task.childRunId,
+          workspaceId: parent.workspaceId,
+          workflowId: definition.id,
+          workflowVersion: definition.version,
+          status: 'pending' as const,
+          inputData: input,
+          outputData: null,
+          errorMessage: null,
+          trigger,
+          idempotencyKey: null,
+          idempotencyHash: null,
+          createdAt: new Date(),
+          startedAt: null,
+          finishedAt: null,
+        };
+        const inserted = await insertRunWithinLimit(em, child, maxActiveRuns);
+        // Not inserted: an earlier attempt did (a retry), or the workspace is at its cap. The cap
+        // fails this attempt, retryably: the begin step's retries may find a slot freed.
+        if (!inserted && !(await em.count(WorkflowRun, { id: task.childRunId }))) {
+          throw ApplicationFailure.retryable(activeRunLimitMessage(maxActiveRuns), 'ActiveRunLimit');
+        }
         await steps.update(task.runId, task.node.id, {
           input: { ...prepared.input, child_run_id: task.childRunId } as JsonValue,
         });

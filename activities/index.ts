@@ -37,7 +37,11 @@ export function createActivities(deps: ActivityDeps) {
   const activities = {
     ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
     ...createNodeActivities({ orm: deps.orm, expressions, policy }),
-    ...createChildRunActivities({ orm: deps.orm, expressions }),
+    ...createChildRunActivities({
+      orm: deps.orm,
+      expressions,
+      maxActiveRuns: deps.config.workspaceMaxActiveRuns,
+    }),
     ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
   } satisfies DagActivities & ReconcileActivities;
   return { activities, close: () => expressions.close() };

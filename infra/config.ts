@@ -55,6 +55,7 @@ const schema = z.object({
   EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16).max(4096).default(64),
   EXPRESSION_POOL_SIZE: z.coerce.number().int().min(1).max(64).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  WORKSPACE_MAX_ACTIVE_RUNS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
 });
 
 export interface Config {
@@ -95,6 +96,8 @@ export interface Config {
    * worker lets activities finish for a third of it, then cancels them.
    */
   readonly shutdownGraceMs: number;
+  /** Runs of one workspace that may be `pending` or `running` at once, child runs included. */
+  readonly workspaceMaxActiveRuns: number;
 }
 
 /** Parses the environment once; throws ConfigError naming the first bad variable. */
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Each process holds a heap of its own: a few, not one per core on a big machine.
     expressionPoolSize: e.EXPRESSION_POOL_SIZE ?? Math.min(4, availableParallelism()),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    workspaceMaxActiveRuns: e.WORKSPACE_MAX_ACTIVE_RUNS,
   });
 }
 
