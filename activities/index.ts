@@ -8,6 +8,7 @@ import { ExpressionPool } from './expressions/expression-pool.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { createNodeActivities } from './node.activities.ts';
 import { createReconcileActivities } from './reconcile.activities.ts';
+import { secretCipher } from '../domain/secrets/secrets.service.ts';
 import { createRunRecordActivities } from './run-record.activities.ts';
 
 export interface ActivityDeps {
@@ -36,7 +37,12 @@ export function createActivities(deps: ActivityDeps) {
   const policy = new AddressPolicy(deps.config.httpNodeAllowlist);
   const activities = {
     ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
-    ...createNodeActivities({ orm: deps.orm, expressions, policy }),
+    ...createNodeActivities({
+      orm: deps.orm,
+      expressions,
+      policy,
+      secrets: secretCipher(deps.config.secretsKey),
+    }),
     ...createChildRunActivities({ orm: deps.orm, expressions }),
     ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
   } satisfies DagActivities & ReconcileActivities;
