@@ -39,11 +39,6 @@ export function createNodeActivities({ orm, expressions, policy, secrets }: Node
       if (def.execution !== 'local-activity' && def.execution !== 'activity')
         throw ApplicationFailure.nonRetryable(`${task.node.type} nodes do not run as one activity`);
       const signal = ctx.cancellationSignal;
-      const nodeContext: NodeContext = {
-        values: prepared.values,
-        signal,
-        http: { request: (request) => safeRequest(request, policy, signal) },
-      };
       // Heartbeats keep a long node alive and let Temporal deliver a cancellation to it.
       const heartbeats =
         def.execution === 'activity' ? setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
@@ -56,10 +51,17 @@ export function createNodeActivities({ orm, expressions, policy, secrets }: Node
           prepared.input,
           prepared.secrets,
         );
+        const { redactor } = filled;
+        const nodeContext: NodeContext = {
+          values: prepared.values,
+          signal,
+          // An upstream that echoes a secret back: masked before the node sees (or excerpts) it.
+          http: { request: async (request) => redactor.value(await safeRequest(request, policy, signal)) },
+        };
         const output = await def.execute(filled.input, nodeContext);
         await steps.finish(prepared.step, 'success', {
           ...attemptPatch,
-          output: filled.redactor.value(output) as JsonValue,
+          output: redactor.value(output) as JsonValue,
           error: null,
         });
         return { status: 'success' };
