@@ -147,3 +147,32 @@ describe('workspace secrets: the upstream gets the value, nothing else ever hold
     expect(plaintextForms(api, PLAINTEXT)).toEqual([]);
   });
 });
+
+describe('a worker without DAGEN_SECRETS_KEY', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { DAGEN_SECRETS_KEY: '' } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('fails only the nodes that use secrets, with a message that says what to configure', async () => {
+    const t = await createTenant(h);
+    await setSecret(h.services.orm.em.fork(), secretCipher(SECRETS_KEY), t.workspaceId, 'TOKEN', PLAINTEXT);
+    const plain = await saveWorkflow(h, t, {
+      nodes: [{ id: 'n', type: 'transform', with: { expression: '1' } }],
+    });
+    expect((await as(h, t).run(plain.id, { wait: true, timeout: 60 })).body.status).toBe('success');
+    const wf = await saveWorkflow(h, t, {
+      nodes: [{ id: 'call', type: 'http', with: { url: 'http://127.0.0.1:9/{{ secrets.TOKEN }}' } }],
+    });
+    const res = await as(h, t).run(wf.id, { wait: true, timeout: 60 });
+    expect(res.body).toMatchObject({
+      status: 'failed',
+      error_message:
+        'node "call" failed: this node uses secrets, but the worker has no DAGEN_SECRETS_KEY to decrypt them',
+    });
+    expect(res.body.steps[0]).toMatchObject({ attempt: 1, input: { url: 'http://127.0.0.1:9/***' } });
+  });
+});
