@@ -7,7 +7,8 @@ import {
 } from '../../domain/secrets/secrets.service.ts';
 import { findWorkspace } from '../../domain/tenants/tenants.service.ts';
 import { resolveSecretsKey } from '../../infra/data-dir.ts';
-import { type Command, requiredFlag, UsageError } from '../command.ts';
+import type { EntityManager } from '../../db/orm.ts';
+import { type Command, type CommandContext, requiredFlag, UsageError } from '../command.ts';
 import { readSecretValue } from '../secret-input.ts';
 import { withAdminDb } from './admin-connections.ts';
 
@@ -16,14 +17,10 @@ const secretsSetCommand: Command = {
   summary: 'Create or replace a workspace secret; the value is read from stdin',
   usage: 'printf %s "$TOKEN" | dagen secrets set --workspace W NAME [--json]',
   async run(ctx) {
-    const workspace = requiredFlag(ctx, 'workspace');
     const name = onlySecretName(ctx.args, 'secrets set --workspace W NAME');
     const cipher = secretCipher(resolveSecretsKey(ctx.config, { create: false }));
     const value = await readSecretValue();
-    return withAdminDb(ctx.config, async (em) => {
-      const ws = await findWorkspace(em, workspace);
-      return { workspace_id: ws.id, ...(await setSecret(em, cipher, ws.id, name, value)) };
-    });
+    return inWorkspace(ctx, (em, workspaceId) => setSecret(em, cipher, workspaceId, name, value));
   },
   render: (r) => {
     const s = r as SecretSummary & { replaced: boolean; workspace_id: string };
@@ -36,11 +33,7 @@ const secretsListCommand: Command = {
   summary: "List a workspace's secrets (names and dates, never values)",
   usage: 'dagen secrets list --workspace W [--json]',
   async run(ctx) {
-    const workspace = requiredFlag(ctx, 'workspace');
-    return withAdminDb(ctx.config, async (em) => {
-      const ws = await findWorkspace(em, workspace);
-      return { workspace_id: ws.id, secrets: await listSecrets(em, ws.id) };
-    });
+    return inWorkspace(ctx, async (em, workspaceId) => ({ secrets: await listSecrets(em, workspaceId) }));
   },
   render: (r) => {
     const { secrets } = r as { secrets: SecretSummary[] };
@@ -54,18 +47,28 @@ const secretsDeleteCommand: Command = {
   summary: 'Delete a workspace secret; nodes that use it fail until it is set again',
   usage: 'dagen secrets delete --workspace W NAME [--json]',
   async run(ctx) {
-    const workspace = requiredFlag(ctx, 'workspace');
     const name = onlySecretName(ctx.args, 'secrets delete --workspace W NAME');
-    return withAdminDb(ctx.config, async (em) => {
-      const ws = await findWorkspace(em, workspace);
-      await deleteSecret(em, ws.id, name);
-      return { workspace_id: ws.id, name, deleted: true };
+    return inWorkspace(ctx, async (em, workspaceId) => {
+      await deleteSecret(em, workspaceId, name);
+      return { name, deleted: true };
     });
   },
   render: (r) => `Deleted secret ${(r as { name: string }).name}`,
 };
 
 export const SECRET_COMMANDS: Command[] = [secretsSetCommand, secretsListCommand, secretsDeleteCommand];
+
+/** Runs `action` in the workspace that `--workspace` names (id or name); its id leads the result. */
+async function inWorkspace<T extends object>(
+  ctx: CommandContext,
+  action: (em: EntityManager, workspaceId: string) => Promise<T>,
+): Promise<{ workspace_id: string } & T> {
+  const workspace = requiredFlag(ctx, 'workspace');
+  return withAdminDb(ctx.config, async (em) => {
+    const { id } = await findWorkspace(em, workspace);
+    return { workspace_id: id, ...(await action(em, id)) };
+  });
+}
 
 function onlySecretName(args: readonly string[], usage: string): string {
   if (args.length !== 1) throw new UsageError(`usage: dagen ${usage} (the value comes from stdin)`);
