@@ -35,14 +35,10 @@ export function createActivities(deps: ActivityDeps) {
     maxQueuedPerWorkspace: MAX_QUEUED_EXPRESSIONS_PER_WORKSPACE,
   });
   const policy = new AddressPolicy(deps.config.httpNodeAllowlist);
+  const secrets = secretCipher(deps.config.secretsKey);
   const activities = {
     ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
-    ...createNodeActivities({
-      orm: deps.orm,
-      expressions,
-      policy,
-      secrets: secretCipher(deps.config.secretsKey),
-    }),
+    ...createNodeActivities({ orm: deps.orm, expressions, policy, secrets }),
     ...createChildRunActivities({ orm: deps.orm, expressions }),
     ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
   } satisfies DagActivities & ReconcileActivities;
