@@ -49,5 +49,11 @@ export async function fillSecrets(
 function setAt(root: Record<string, unknown>, path: readonly (string | number)[], value: string): void {
   let parent: Record<string | number, unknown> = root;
   for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-  parent[path[path.length - 1]!] = value;
+  // Defined, not assigned: a key named `__proto__` in `with` is data like any other.
+  Object.defineProperty(parent, path[path.length - 1]!, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }
