@@ -8,6 +8,7 @@ import { ExpressionPool } from './expressions/expression-pool.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { createNodeActivities } from './node.activities.ts';
 import { createReconcileActivities } from './reconcile.activities.ts';
+import { secretCipher } from '../domain/secrets/secrets.service.ts';
 import { createRunRecordActivities } from './run-record.activities.ts';
 
 export interface ActivityDeps {
@@ -34,9 +35,10 @@ export function createActivities(deps: ActivityDeps) {
     maxQueuedPerWorkspace: MAX_QUEUED_EXPRESSIONS_PER_WORKSPACE,
   });
   const policy = new AddressPolicy(deps.config.httpNodeAllowlist);
+  const secrets = secretCipher(deps.config.secretsKey);
   const activities = {
     ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
-    ...createNodeActivities({ orm: deps.orm, expressions, policy }),
+    ...createNodeActivities({ orm: deps.orm, expressions, policy, secrets }),
     ...createChildRunActivities({
       orm: deps.orm,
       expressions,

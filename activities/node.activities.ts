@@ -10,6 +10,8 @@ import type { AddressPolicy } from './http/address-policy.ts';
 import { safeRequest } from './http/safe-request.ts';
 import { prepareStep, toActivityFailure } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
+import type { SecretCipher } from '../domain/secrets/secret-cipher.ts';
+import { fillSecrets, type NodeSecrets } from './secrets/node-secrets.ts';
 
 /** How often a regular-activity node heartbeats; the worker sends at most one per throttle interval. */
 const HEARTBEAT_EVERY_MS = 1000;
@@ -18,10 +20,12 @@ export interface NodeActivityDeps {
   orm: MikroORM;
   expressions: ExpressionPool;
   policy: AddressPolicy;
+  /** Decrypts workspace secrets; undefined when the worker has no DAGEN_SECRETS_KEY. */
+  secrets: SecretCipher | undefined;
 }
 
 /** Activities that run a node's step; a retry updates the same step row (attempt grows). */
-export function createNodeActivities({ orm, expressions, policy }: NodeActivityDeps) {
+export function createNodeActivities({ orm, expressions, policy, secrets }: NodeActivityDeps) {
   return {
     /** Runs a node whose type executes in an activity, from `when` to its recorded output. */
     async runNode(task: NodeTask): Promise<NodeResult> {
@@ -35,21 +39,29 @@ export function createNodeActivities({ orm, expressions, policy }: NodeActivityD
       if (def.execution !== 'local-activity' && def.execution !== 'activity')
         throw ApplicationFailure.nonRetryable(`${task.node.type} nodes do not run as one activity`);
       const signal = ctx.cancellationSignal;
-      const nodeContext: NodeContext = {
-        values: prepared.values,
-        signal,
-        http: { request: (request) => safeRequest(request, policy, signal) },
-      };
       // Heartbeats keep a long node alive and let Temporal deliver a cancellation to it.
       const heartbeats =
         def.execution === 'activity' ? setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
+      let filled: NodeSecrets | undefined;
       try {
-        const output = await def
-          .execute(prepared.input, nodeContext)
-          .finally(() => clearInterval(heartbeats));
+        filled = await fillSecrets(
+          orm.em.fork(),
+          secrets,
+          prepared.workspaceId,
+          prepared.input,
+          prepared.secrets,
+        );
+        const { redactor } = filled;
+        const nodeContext: NodeContext = {
+          values: prepared.values,
+          signal,
+          // An upstream that echoes a secret back: masked before the node sees (or excerpts) it.
+          http: { request: async (request) => redactor.value(await safeRequest(request, policy, signal)) },
+        };
+        const output = await def.execute(filled.input, nodeContext);
         await steps.finish(prepared.step, 'success', {
           ...attemptPatch,
-          output: output as JsonValue,
+          output: redactor.value(output) as JsonValue,
           error: null,
         });
         return { status: 'success' };
@@ -57,8 +69,11 @@ export function createNodeActivities({ orm, expressions, policy }: NodeActivityD
         // Cancelled: the workflow records the step as cancelled; nothing to add here.
         if (ctx.cancellationSignal.aborted)
           throw new CancelledFailure(`node "${task.node.id}" was cancelled`);
+        filled?.redactor.error(err);
         await steps.update(task.runId, task.node.id, { ...attemptPatch, error: (err as Error).message });
         throw toActivityFailure(err);
+      } finally {
+        clearInterval(heartbeats);
       }
     },
 

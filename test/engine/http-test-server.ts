@@ -9,6 +9,8 @@ export interface TestServer {
   port: number;
   /** Paths requested so far, in order. */
   hits: string[];
+  /** The headers of each request, in the same order as `hits`. */
+  headers: http.IncomingHttpHeaders[];
   /** Paths whose request was aborted by the client before an answer. */
   aborted: string[];
   close(): Promise<void>;
@@ -16,11 +18,13 @@ export interface TestServer {
 
 export async function startTestServer(): Promise<TestServer> {
   const hits: string[] = [];
+  const headers: http.IncomingHttpHeaders[] = [];
   const aborted: string[] = [];
   const flakyCounts = new Map<string, number>();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://test');
     hits.push(url.pathname);
+    headers.push(req.headers);
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -43,6 +47,8 @@ export async function startTestServer(): Promise<TestServer> {
         return res.end();
       }
       if (route === 'status') return send(res, Number(arg), { status: Number(arg) });
+      // Echoes what it received (URL and headers), with the status `/headers/<status>` asks for.
+      if (route === 'headers') return send(res, Number(arg ?? 200), { url: req.url, headers: req.headers });
       return send(res, 200, {
         method: req.method,
         path: url.pathname,
@@ -55,6 +61,7 @@ export async function startTestServer(): Promise<TestServer> {
   return {
     port: (server.address() as AddressInfo).port,
     hits,
+    headers,
     aborted,
     close: () =>
       new Promise<void>((resolve) => {
