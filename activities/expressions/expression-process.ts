@@ -3,7 +3,13 @@
 // resourceLimits are not enough: a fast-allocating isolate can still abort the whole process.)
 import jsonata from 'jsonata';
 import { isWholeExpression, parseTemplate } from '../../core/dag/template.ts';
-import type { ExpressionJob, ExpressionResult, EvalRequest, EvalResponse } from './expression-job.ts';
+import type {
+  ExpressionJob,
+  ExpressionResult,
+  EvalRequest,
+  EvalResponse,
+  ReadyMessage,
+} from './expression-job.ts';
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('expression-process must be forked with an IPC channel');
@@ -14,6 +20,8 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', (request: EvalRequest) => {
   void run(request).then((response) => send(response));
 });
+// Booting takes long on a busy machine: the pool starts a job's deadline only after this.
+send({ ready: true } satisfies ReadyMessage);
 
 async function run(request: EvalRequest): Promise<EvalResponse> {
   try {
