@@ -25,7 +25,8 @@ export async function startTestServer(): Promise<TestServer> {
   const aborted: string[] = [];
   const flakyCounts = new Map<string, number>();
   const waiters: { list: string[]; prefix: string; count: number; resolve(): void }[] = [];
-  const reached = (w: (typeof waiters)[number]) => w.list.filter((p) => p.startsWith(w.prefix)).length >= w.count;
+  const reached = (w: (typeof waiters)[number]) =>
+    w.list.filter((p) => p.startsWith(w.prefix)).length >= w.count;
   const wakeWaiters = () => {
     for (const w of waiters.filter(reached)) {
       waiters.splice(waiters.indexOf(w), 1);
