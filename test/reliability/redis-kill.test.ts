@@ -6,13 +6,10 @@ import { startHarness, type Harness } from '../helpers/harness.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
 import { startLoad } from './support/request-load.ts';
 
-const LOAD_KEYS = 4;
-const CONCURRENCY = 8;
-/** Answers per phase: with Redis up, while it is down, and after it is back. */
-const PHASE_ANSWERS = 150;
+/** Keys under steady load (default limit, never reached), requests in flight, answers per phase. */
+const LOAD = { keys: 4, concurrency: 8, phaseAnswers: 150 } as const;
 /** The limit of the keys that probe exactness, and how many requests each API instance sends them. */
-const PROBE_LIMIT = 10;
-const PROBE_BURST = 15;
+const PROBE = { limit: 10, burst: 15 } as const;
 const RECONNECT_WAIT_MS = 30_000;
 const FALLBACK_MSG = 'falling back to per-process windows';
 
@@ -45,14 +42,14 @@ describe('Redis killed under a steady request load on two API instances', () => 
   const get = (api: ApiProcess, t: Tenant) => api.h.http.get('/api/v1/agents').set('X-API-Key', t.key);
 
   /**
-   * A fresh key with PROBE_LIMIT, hit PROBE_BURST times at once through each instance: how many each
+   * A fresh key with PROBE.limit, hit PROBE.burst times at once through each instance: how many each
    * instance admitted. Anything but 200 or 429 fails the test.
    */
   async function probe(): Promise<{ t: Tenant; admitted: number[] }> {
-    const t = await createTenant(apis[0]!.h, { rateLimitPerMinute: PROBE_LIMIT });
+    const t = await createTenant(apis[0]!.h, { rateLimitPerMinute: PROBE.limit });
     const statuses = await Promise.all(
       apis.map((api) =>
-        Promise.all(Array.from({ length: PROBE_BURST }, () => get(api, t).then((r) => r.status))),
+        Promise.all(Array.from({ length: PROBE.burst }, () => get(api, t).then((r) => r.status))),
       ),
     );
     expect(statuses.flat().filter((s) => s !== 200 && s !== 429)).toEqual([]);
@@ -70,41 +67,41 @@ describe('Redis killed under a steady request load on two API instances', () => 
   }
 
   it('serves every request, counts per instance while Redis is down, and is exact again once it is back', async () => {
-    const keys = await Promise.all(Array.from({ length: LOAD_KEYS }, () => createTenant(apis[0]!.h)));
+    const keys = await Promise.all(Array.from({ length: LOAD.keys }, () => createTenant(apis[0]!.h)));
     const senders = apis.flatMap((api) => keys.map((t) => () => get(api, t)));
-    const load = startLoad(senders, CONCURRENCY);
+    const load = startLoad(senders, LOAD.concurrency);
     let answers;
     try {
-      await load.served(PHASE_ANSWERS);
+      await load.served(LOAD.phaseAnswers);
       // Shared windows: the probe key admits exactly its limit across both instances.
-      expect((await probe()).admitted.reduce((x, y) => x + y)).toBe(PROBE_LIMIT);
+      expect((await probe()).admitted.reduce((x, y) => x + y)).toBe(PROBE.limit);
 
       await redis.stop();
-      await load.served(PHASE_ANSWERS);
+      await load.served(LOAD.phaseAnswers);
       for (const { captured } of apis) expect(captured.messages(FALLBACK_MSG)).toHaveLength(1);
       // Per-process windows: each instance admits exactly the limit on its own.
-      expect((await probe()).admitted).toEqual([PROBE_LIMIT, PROBE_LIMIT]);
+      expect((await probe()).admitted).toEqual([PROBE.limit, PROBE.limit]);
 
       await redis.start();
       for (const { h } of apis) {
         await waitUntilReady(h.services.redis!, RECONNECT_WAIT_MS);
         expect(h.services.redis!.status).toBe('ready');
       }
-      await load.served(PHASE_ANSWERS);
+      await load.served(LOAD.phaseAnswers);
       for (const { captured } of apis) {
         expect(captured.messages('Redis is back')).toHaveLength(1);
         expect(captured.messages(FALLBACK_MSG)).toHaveLength(1);
       }
       // Exact again: the window is shared through the restarted Redis.
       const back = await probe();
-      expect(back.admitted.reduce((x, y) => x + y)).toBe(PROBE_LIMIT);
-      expect(await windowSize(back.t)).toBe(PROBE_LIMIT);
+      expect(back.admitted.reduce((x, y) => x + y)).toBe(PROBE.limit);
+      expect(await windowSize(back.t)).toBe(PROBE.limit);
     } finally {
       answers = await load.stop();
     }
 
     // The load's keys were never near their limit: every one of their requests was served.
-    expect(answers.length).toBeGreaterThanOrEqual(3 * PHASE_ANSWERS);
+    expect(answers.length).toBeGreaterThanOrEqual(3 * LOAD.phaseAnswers);
     const refused = answers.filter((a) => a.status !== 200);
     expect(refused).toEqual([]);
   });
