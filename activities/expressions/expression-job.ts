@@ -40,3 +40,8 @@ export interface EvalRequest {
 
 export type EvalResponse =
   { id: number; ok: true; json: string } | { id: number; ok: false; message: string };
+
+/** The first message of an expression process: its modules are loaded and it takes jobs. */
+export interface ReadyMessage {
+  ready: true;
+}

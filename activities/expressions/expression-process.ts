@@ -9,6 +9,7 @@ import type {
   ExpressionResult,
   EvalRequest,
   EvalResponse,
+  ReadyMessage,
   SecretSlot,
 } from './expression-job.ts';
 
@@ -21,6 +22,8 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', (request: EvalRequest) => {
   void run(request).then((response) => send(response));
 });
+// Booting takes long on a busy machine: the pool starts a job's deadline only after this.
+send({ ready: true } satisfies ReadyMessage);
 
 async function run(request: EvalRequest): Promise<EvalResponse> {
   try {
