@@ -8,6 +8,7 @@ import {
   TimeoutFailure,
   executeChild,
   isCancellation,
+  patched,
   sleep,
   uuid4,
 } from '@temporalio/workflow';
@@ -17,6 +18,7 @@ import { nodeTypeDef } from '../core/nodes/registry.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../core/search-attributes.ts';
 import type { RunLimits } from '../core/engine/dag-contract.ts';
 import { nodeActivities, stepRecord } from './dag-activities.ts';
+import { CHILD_DEADLINE_PATCH, DEADLINE_BACKSTOP_MS } from './run-deadline.ts';
 
 /** Child runs may start child runs, but not endlessly (a workflow that runs itself). */
 const MAX_CHILD_DEPTH = 5;
@@ -74,7 +76,7 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
   try {
     await executeChild('dagRun', {
       workflowId: `run:${child.runId}`,
-      args: [{ runId: child.runId, depth: depth + 1 }],
+      ...childDeadline(child.runId, depth + 1, node.timeout_seconds),
       typedSearchAttributes: [
         { key: SA_WORKSPACE, value: child.workspaceId },
         { key: SA_WORKFLOW, value: child.workflowId },
@@ -92,9 +94,6 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
       }),
       // If this run is terminated, the child still gets to record its own cancellation.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      ...(node.timeout_seconds === undefined
-        ? {}
-        : { workflowExecutionTimeout: node.timeout_seconds * 1000 }),
     });
   } catch (err) {
     if (isCancellation(err)) throw err;
@@ -106,6 +105,21 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
     childRunId: child.runId,
   });
   return 'success';
+}
+
+/**
+ * The child's input and execution timeout for the node's `timeout_seconds`: the child keeps its own
+ * deadline (so it records its end) and the server's timeout only backs it up. Runs started before
+ * that change kept the deadline as the execution timeout alone.
+ */
+function childDeadline(runId: string, depth: number, timeoutSeconds: number | undefined) {
+  if (timeoutSeconds === undefined) return { args: [{ runId, depth }] };
+  if (!patched(CHILD_DEADLINE_PATCH))
+    return { args: [{ runId, depth }], workflowExecutionTimeout: timeoutSeconds * 1000 };
+  return {
+    args: [{ runId, depth, timeoutSeconds }],
+    workflowExecutionTimeout: timeoutSeconds * 1000 + DEADLINE_BACKSTOP_MS,
+  };
 }
 
 /** The most specific message in a failure chain: the activity's own error, not "Activity task failed". */
