@@ -7,6 +7,7 @@ import { WorkflowDefinition, WorkflowRun } from '../db/entities/index.ts';
 import type { EntityManager, MikroORM } from '../db/orm.ts';
 import type { BeginChildResult, ChildTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
+import type { PinnedGraphs } from './pinned-graphs.ts';
 import { prepareStep } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
 
@@ -17,9 +18,11 @@ type ChildTrigger = TriggerMetadata & { parent_run_id: string };
 export function createChildRunActivities({
   orm,
   expressions,
+  graphs,
 }: {
   orm: MikroORM;
   expressions: ExpressionPool;
+  graphs: PinnedGraphs;
 }) {
   return {
     /**
@@ -29,7 +32,9 @@ export function createChildRunActivities({
     async beginChildStep(task: ChildTask): Promise<BeginChildResult> {
       const em = orm.em.fork();
       const steps = new StepStore(em);
-      const prepared = await prepareStep(steps, expressions, task, Context.current().info.attempt);
+      const node = await graphs.node(task);
+      const attempt = Context.current().info.attempt;
+      const prepared = await prepareStep(steps, expressions, { runId: task.runId, node }, attempt);
       if (prepared.kind !== 'go') return { status: 'skipped' };
       try {
         const parent = await em.findOneOrFail(WorkflowRun, task.runId);
@@ -58,7 +63,7 @@ export function createChildRunActivities({
           .onConflict(['id'])
           .ignore()
           .execute();
-        await steps.update(task.runId, task.node.id, {
+        await steps.update(task.runId, node.id, {
           input: { ...prepared.input, child_run_id: task.childRunId } as JsonValue,
         });
         return {
@@ -74,7 +79,7 @@ export function createChildRunActivities({
           },
         };
       } catch (err) {
-        await steps.update(task.runId, task.node.id, { error: (err as Error).message });
+        await steps.update(task.runId, node.id, { error: (err as Error).message });
         throw err;
       }
     },

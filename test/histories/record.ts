@@ -127,6 +127,34 @@ const SCENARIOS: Scenario[] = [
       };
     },
   },
+  {
+    // Nodes named by id (planRun, activities read the pinned version): every kind of node, a
+    // retried http call, a templated delay, a skip and an output expression.
+    name: 'run-plan-by-id',
+    input: { n: 4 },
+    graph: async (h, { workspaceId, httpBase }) => {
+      const child = await saveWorkflow(h, workspaceId, {
+        nodes: [{ id: 'echo', type: 'transform', with: { expression: 'input' } }],
+      });
+      return {
+        nodes: [
+          { id: 'double', type: 'transform', with: { expression: 'input.n * 2' } },
+          {
+            id: 'call',
+            type: 'http',
+            retry: { max_attempts: 2, backoff_seconds: 1 },
+            with: { url: `${httpBase}/ok`, timeout_seconds: 5 },
+          },
+          { id: 'sub', type: 'workflow', needs: ['double'], with: { workflow_id: child.workflowId, input: { x: '{{ nodes.double.output }}' } } },
+          { id: 'nap', type: 'delay', needs: ['double'], with: { seconds: '{{ nodes.double.output / 8 }}' } },
+          { id: 'check', type: 'condition', needs: ['call', 'sub', 'nap'], with: { expression: 'nodes.call.output.status = 200' } },
+          { id: 'skipped', type: 'transform', needs: ['check'], when: '$not(nodes.check.output)', with: { expression: '1' } },
+          { id: 'below', type: 'transform', needs: ['skipped'], with: { expression: '2' } },
+        ],
+        output: '{ "double": nodes.double.output, "sub": nodes.sub.output }',
+      };
+    },
+  },
 ];
 
 async function record(h: Harness, scenario: Scenario, env: ScenarioEnv, file: URL): Promise<void> {
