@@ -48,11 +48,14 @@ export class PinnedGraphs {
 
   /** The graph of a pinned version that `planRun` found valid. */
   async graph(versionId: string): Promise<Extract<CheckedVersion, { ok: true }>> {
-    const checked =
-      this.#versions.get(versionId) ??
-      this.check(
-        await this.#orm.em.fork().findOneOrFail(WorkflowVersion, versionId, { fields: ['id', 'graph'] }),
-      );
+    let checked = this.#versions.get(versionId);
+    if (!checked) {
+      const em = this.#orm.em.fork();
+      const row = await em.findOne(WorkflowVersion, versionId, { fields: ['id', 'graph'] });
+      if (!row)
+        throw ApplicationFailure.nonRetryable(`version ${versionId} does not exist`, 'VersionMissing');
+      checked = this.check(row);
+    }
     if (!checked.ok)
       throw ApplicationFailure.nonRetryable(`version ${versionId} is not a valid workflow`, 'InvalidVersion');
     return checked;
