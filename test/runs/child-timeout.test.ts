@@ -1,5 +1,6 @@
 import { runWorkflowId } from '../../domain/runs/run-wait.ts';
 import { DEADLINE_BACKSTOP_MS } from '../../workflows/run-deadline.ts';
+import { eventually } from '../engine/dag-fixtures.ts';
 import { as, saveWorkflow, useRunHarness } from './run-fixtures.ts';
 
 const TIMEOUT_SECONDS = 2;
@@ -67,5 +68,32 @@ describe("a workflow node's timeout_seconds: the child run keeps its own deadlin
     const parent = await saveWorkflow(env.h, env.t, parentOf(child.id, 300));
     const res = await as(env.h, env.t).run(parent.id, { wait: true, timeout: 120 });
     expect(res.body).toMatchObject({ status: 'success', output_data: { sub: { echo: 'fast' } } });
+  });
+
+  it('records a cancelled parent and child as cancelled, not timed out, before the deadline', async () => {
+    const child = await saveWorkflow(env.h, env.t, {
+      nodes: [{ id: 'nap', type: 'delay', with: { seconds: 600 } }],
+    });
+    const parent = await saveWorkflow(env.h, env.t, parentOf(child.id, 300));
+    const started = await as(env.h, env.t).run(parent.id, {});
+    const runId = started.body.id as string;
+    const childRunId = await eventually(
+      async () => {
+        const got = await as(env.h, env.t).get(`/workflow/runs/${runId}`);
+        const childId = (got.body.steps[0]?.input as { child_run_id?: string } | null)?.child_run_id;
+        if (!childId) return undefined;
+        const childRun = await as(env.h, env.t).get(`/workflow/runs/${childId}`);
+        return childRun.body.steps[0]?.status === 'running' ? childId : undefined;
+      },
+      (id) => id !== undefined,
+    );
+    const cancelled = await as(env.h, env.t).cancel(runId);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled' });
+    const childRun = await eventually(
+      async () => (await as(env.h, env.t).get(`/workflow/runs/${childRunId}`)).body,
+      (body) => body.status !== 'running',
+    );
+    expect(childRun).toMatchObject({ status: 'cancelled', error_message: null });
+    expect(childRun.steps[0]).toMatchObject({ node_id: 'nap', status: 'cancelled' });
   });
 });
