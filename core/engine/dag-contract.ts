@@ -7,7 +7,7 @@ import type { NodeSpec, WorkflowGraph } from '../dag/definition.ts';
 import type { PlannedNode } from '../dag/node-plan.ts';
 import type { RunStatus } from '../run-status.ts';
 
-/** The workers' limits a run must respect, told to the workflow by `startRun`. */
+/** The workers' limits a run must respect, told to the workflow when the run starts (`planRun`). */
 export interface RunLimits {
   /** Most nodes of one run in flight at once (RUN_MAX_PARALLEL_NODES). */
   maxParallel: number;
