@@ -8,6 +8,7 @@ import { WorkflowDefinition, WorkflowRun } from '../db/entities/index.ts';
 import type { EntityManager, MikroORM } from '../db/orm.ts';
 import type { BeginChildResult, ChildTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
+import type { PinnedGraphs } from './pinned-graphs.ts';
 import { prepareStep } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
 import { insertRunWithinLimit } from '../domain/runs/active-run-limit.ts';
@@ -20,11 +21,13 @@ export function createChildRunActivities({
   orm,
   expressions,
   maxActiveRuns,
+  graphs,
 }: {
   orm: MikroORM;
   expressions: ExpressionPool;
   /** WORKSPACE_MAX_ACTIVE_RUNS: a child run counts against its workspace's cap like any run. */
   maxActiveRuns: number;
+  graphs: PinnedGraphs;
 }) {
   return {
     /**
@@ -35,7 +38,9 @@ export function createChildRunActivities({
     async beginChildStep(task: ChildTask): Promise<BeginChildResult> {
       const em = orm.em.fork();
       const steps = new StepStore(em);
-      const prepared = await prepareStep(steps, expressions, task, Context.current().info.attempt);
+      const node = await graphs.node(task);
+      const attempt = Context.current().info.attempt;
+      const prepared = await prepareStep(steps, expressions, { runId: task.runId, node }, attempt);
       if (prepared.kind !== 'go') return { status: 'skipped' };
       try {
         const parent = await em.findOneOrFail(WorkflowRun, task.runId);
@@ -71,7 +76,7 @@ export function createChildRunActivities({
         if (!inserted && !(await em.count(WorkflowRun, { id: task.childRunId }))) {
           throw ApplicationFailure.retryable(activeRunLimitMessage(maxActiveRuns), 'ActiveRunLimit');
         }
-        await steps.update(task.runId, task.node.id, {
+        await steps.update(task.runId, node.id, {
           input: { ...prepared.input, child_run_id: task.childRunId } as JsonValue,
         });
         return {
@@ -87,7 +92,7 @@ export function createChildRunActivities({
           },
         };
       } catch (err) {
-        await steps.update(task.runId, task.node.id, { error: (err as Error).message });
+        await steps.update(task.runId, node.id, { error: (err as Error).message });
         throw err;
       }
     },

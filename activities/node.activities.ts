@@ -7,6 +7,7 @@ import type { MikroORM } from '../db/orm.ts';
 import type { BeginResult, CompleteStepInput, NodeResult, NodeTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import type { AddressPolicy } from './http/address-policy.ts';
+import type { PinnedGraphs } from './pinned-graphs.ts';
 import { safeRequest } from './http/safe-request.ts';
 import { prepareStep, toActivityFailure } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
@@ -22,22 +23,24 @@ export interface NodeActivityDeps {
   policy: AddressPolicy;
   /** Decrypts workspace secrets; undefined when the worker has no DAGEN_SECRETS_KEY. */
   secrets: SecretCipher | undefined;
+  graphs: PinnedGraphs;
 }
 
 /** Activities that run a node's step; a retry updates the same step row (attempt grows). */
-export function createNodeActivities({ orm, expressions, policy, secrets }: NodeActivityDeps) {
+export function createNodeActivities({ orm, expressions, policy, secrets, graphs }: NodeActivityDeps) {
   return {
     /** Runs a node whose type executes in an activity, from `when` to its recorded output. */
     async runNode(task: NodeTask): Promise<NodeResult> {
       const ctx = Context.current();
       const steps = new StepStore(orm.em.fork());
-      const prepared = await prepareStep(steps, expressions, task, ctx.info.attempt);
+      const node = await graphs.node(task);
+      const prepared = await prepareStep(steps, expressions, { runId: task.runId, node }, ctx.info.attempt);
       if (prepared.kind === 'done') return { status: prepared.status };
       if (prepared.kind === 'skipped') return { status: 'skipped' };
       const attemptPatch = { attempt: ctx.info.attempt, input: prepared.input as JsonValue };
-      const def = nodeTypeDef(task.node.type);
+      const def = nodeTypeDef(node.type);
       if (def.execution !== 'local-activity' && def.execution !== 'activity')
-        throw ApplicationFailure.nonRetryable(`${task.node.type} nodes do not run as one activity`);
+        throw ApplicationFailure.nonRetryable(`${node.type} nodes do not run as one activity`);
       const signal = ctx.cancellationSignal;
       // Heartbeats keep a long node alive and let Temporal deliver a cancellation to it.
       const heartbeats =
@@ -67,23 +70,31 @@ export function createNodeActivities({ orm, expressions, policy, secrets }: Node
         return { status: 'success' };
       } catch (err) {
         // Cancelled: the workflow records the step as cancelled; nothing to add here.
-        if (ctx.cancellationSignal.aborted)
-          throw new CancelledFailure(`node "${task.node.id}" was cancelled`);
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`node "${node.id}" was cancelled`);
         filled?.redactor.error(err);
-        await steps.update(task.runId, task.node.id, { ...attemptPatch, error: (err as Error).message });
+        await steps.update(task.runId, node.id, { ...attemptPatch, error: (err as Error).message });
         throw toActivityFailure(err);
       } finally {
         clearInterval(heartbeats);
       }
     },
 
-    /** Starts a node whose work happens in the workflow (a delay): `when`, inputs, step running. */
+    /**
+     * Starts a node whose work happens in the workflow (a delay): `when`, inputs, step running.
+     * Answers the timer's length (a whole-node task from an older run: the resolved `with`).
+     */
     async beginStep(task: NodeTask): Promise<BeginResult> {
       const steps = new StepStore(orm.em.fork());
-      const prepared = await prepareStep(steps, expressions, task, Context.current().info.attempt);
-      if (prepared.kind === 'go') return { status: 'running', with: prepared.input };
+      const node = await graphs.node(task);
+      const attempt = Context.current().info.attempt;
+      const prepared = await prepareStep(steps, expressions, { runId: task.runId, node }, attempt);
       // A finished step is never begun twice; the workflow only begins pending ones.
-      return { status: 'skipped' };
+      if (prepared.kind !== 'go') return { status: 'skipped' };
+      if ('node' in task) return { status: 'running', with: prepared.input };
+      const def = nodeTypeDef(node.type);
+      if (def.execution !== 'timer')
+        throw ApplicationFailure.nonRetryable(`${node.type} nodes do not run as a timer`);
+      return { status: 'running', seconds: def.seconds(prepared.input) };
     },
 
     async completeStep(input: CompleteStepInput): Promise<void> {

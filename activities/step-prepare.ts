@@ -4,7 +4,7 @@ import { checkWithFields } from '../core/dag/node-fields.ts';
 import { stringsIn } from '../core/dag/template.ts';
 import { expressionFields, nodeTypeDef, type NodeType } from '../core/nodes/registry.ts';
 import type { JsonValue } from '../core/run-status.ts';
-import type { NodeTask } from '../core/engine/dag-contract.ts';
+import type { WholeNodeTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionResult, SecretSlot } from './expressions/expression-job.ts';
 import { ExpressionError, type ExpressionPool } from './expressions/expression-pool.ts';
 import { RequestRefusedError } from './http/safe-request.ts';
@@ -33,7 +33,7 @@ export type Prepared =
 export async function prepareStep(
   steps: StepStore,
   expressions: ExpressionPool,
-  task: NodeTask,
+  task: WholeNodeTask,
   attempt: number,
 ): Promise<Prepared> {
   const { runId, node } = task;
