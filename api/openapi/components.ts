@@ -43,6 +43,7 @@ const ERROR_RESPONSES: Readonly<Record<number, string>> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'NotFound',
+  409: 'Conflict',
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
   422: 'Unprocessable',
@@ -76,6 +77,7 @@ export function components(): Json {
       NotFound: errorResponse(
         "No such resource in the key's workspace (the same answer whether it exists elsewhere or not).",
       ),
+      Conflict: withLimitHeaders(errorResponse("The resource's current state refuses the request.")),
       // The body parser answers these before the key gate runs, so they carry no limit headers.
       PayloadTooLarge: errorResponse('The body is larger than the server accepts.'),
       UnsupportedMediaType: errorResponse('The body is not JSON (Content-Type: application/json).'),
