@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type supertest from 'supertest';
 import ajvFormats from 'ajv-formats';
 import { v1Routes } from '../../api/routes/v1.routes.ts';
 import type { AppState } from '../../api/context.ts';
@@ -195,6 +196,30 @@ describe('OpenAPI document', () => {
         }
       }
     }
+  });
+
+  it('documents the limit headers on the error answers that carry them: all after the gate', async () => {
+    const run = `/api/v1/workflow/runs/${randomUUID()}`;
+    const answers: [string, supertest.Response][] = [
+      ['NotFound', await h.http.get(run).set('X-API-Key', t.key)],
+      ['BadRequest', await h.http.get('/api/v1/workflow/runs?limit=0').set('X-API-Key', t.key)],
+      [
+        'UnsupportedMediaType',
+        await h.http.post(`${run}/cancel`).set('X-API-Key', t.key).type('text/plain').send('x'),
+      ],
+    ];
+    for (const [name, res] of answers) {
+      const documented = Object.keys(doc.components.responses[name].headers ?? {});
+      expect([name, documented]).toEqual([
+        name,
+        ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+      ]);
+      expect(res.status).toBe({ NotFound: 404, BadRequest: 400, UnsupportedMediaType: 415 }[name]);
+      expect(res.headers['ratelimit-limit']).toBe('600');
+    }
+    const unauthorized = await h.http.get(run);
+    expect([unauthorized.status, unauthorized.headers['ratelimit-limit']]).toEqual([401, undefined]);
+    expect(doc.components.responses.Unauthorized.headers).toBeUndefined();
   });
 
   it('declares 409 where the state of a run can refuse the request', async () => {
