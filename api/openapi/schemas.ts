@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Response schemas the OpenAPI document lists by name under `components.schemas`; operations refer to
- * them, and one schema nested in another (a run's steps) becomes a reference too. Descriptions stay in
+ * them, and one schema nested in another (a run's steps) becomes a reference too. A recursive request
+ * part is named too, and its request schema refers to it with `.meta(refOf(...))`. Descriptions stay in
  * zod's global registry (`.meta`), where `z.toJSONSchema` reads them.
  */
 const namedSchemas = z.registry<{ id: string }>();

@@ -14,16 +14,29 @@ export interface ApiDeps {
   readonly draining: AbortSignal;
 }
 
+/**
+ * An OpenAPI link: how a value of this answer feeds a parameter of another operation, e.g. a started
+ * run's `id` as the `run_id` of its read. Parameters map a name to a runtime expression
+ * (`$response.body#/id`).
+ */
+export interface LinkSpec {
+  readonly operationId: string;
+  readonly description: string;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
 /** A success answer: its description and the schema its body follows (named in the OpenAPI schemas). */
 export interface ResponseSpec {
   readonly description: string;
   readonly schema: z.ZodType;
   /** The answer carries a `Location` header saying where to GET the resource. */
   readonly location?: true;
+  /** What a client can do next with this answer, by link name. */
+  readonly links?: Readonly<Record<string, LinkSpec>>;
 }
 
 /** Statuses a route answers beyond validation and the key gate, i.e. the ones its domain calls throw. */
-export type DomainErrorStatus = 400 | 404 | 422 | 429;
+export type DomainErrorStatus = 400 | 404 | 409 | 422 | 429;
 
 type Responses = Record<number, ResponseSpec>;
 type ObjectSchema = z.ZodObject;

@@ -23,6 +23,20 @@ function runLocation(runId: string): string {
   return `/api/v1/workflow/runs/${runId}`;
 }
 
+/** What a client does next with a run it was answered: read it (with its steps) or cancel it. */
+const RUN_LINKS = {
+  GetRun: {
+    operationId: 'getWorkflowRun',
+    description: 'Read this run, with its steps.',
+    parameters: { run_id: '$response.body#/id' },
+  },
+  CancelRun: {
+    operationId: 'cancelWorkflowRun',
+    description: 'Cancel this run while it is pending or running.',
+    parameters: { run_id: '$response.body#/id' },
+  },
+};
+
 /** 200 with the full run once it has ended, else 202 with its current state and where to read it. */
 function answerRun(run: RunView) {
   return isTerminal(run.status)
@@ -51,13 +65,18 @@ const startRunEndpoint = endpoint({
   headers: startHeaders,
   body: startBody,
   responses: {
-    200: { description: 'With `wait`: the run ended (success, failed or cancelled).', schema: runSchema },
+    200: {
+      description: 'With `wait`: the run ended (success, failed or cancelled).',
+      schema: runSchema,
+      links: RUN_LINKS,
+    },
     202: {
       description:
         'Accepted: the run without its data and steps (without `wait`), or the full run in its ' +
         'current state when `timeout` passed first.',
       schema: acceptedRunSchema,
       location: true,
+      links: RUN_LINKS,
     },
   },
   errors: [422, 429],
@@ -84,7 +103,19 @@ const listRunsEndpoint = endpoint({
   operationId: 'listWorkflowRuns',
   summary: "List the workspace's runs, newest first, with cursor pagination",
   query: listQuery,
-  responses: { 200: { description: 'One page of runs (without data and steps).', schema: runPageSchema } },
+  responses: {
+    200: {
+      description: 'One page of runs (without data and steps).',
+      schema: runPageSchema,
+      links: {
+        GetFirstRun: {
+          operationId: 'getWorkflowRun',
+          description: 'Read the first run of the page, with its steps.',
+          parameters: { run_id: '$response.body#/runs/0/id' },
+        },
+      },
+    },
+  },
 }).handledBy(async (ctx, { query }, deps) => {
   const page = await listRuns(deps.services.orm.em.fork(), authOf(ctx).workspaceId, {
     workflowId: query.workflow_id,
@@ -119,7 +150,7 @@ const cancelRunEndpoint = endpoint({
   description:
     'Answers once the run has ended: 200 with the run (`cancelled`, or the status it reached ' +
     'before the cancellation took effect). A run still running after 10 s is answered with 202 ' +
-    'and its current state. A run that is not pending or running is a 400 naming its status.',
+    'and its current state. A run that is not pending or running is a 409 naming its status.',
   params: runIdParams,
   responses: {
     200: { description: 'The run, ended (`cancelled`, or the status it reached first).', schema: runSchema },
@@ -127,9 +158,10 @@ const cancelRunEndpoint = endpoint({
       description: 'Cancellation requested; the run has not ended yet.',
       schema: runSchema,
       location: true,
+      links: { GetRun: RUN_LINKS.GetRun },
     },
   },
-  errors: [400],
+  errors: [409],
 }).handledBy(async (ctx, { params }, deps) => {
   return answerRun(await cancelRun(deps.services, authOf(ctx).workspaceId, params.run_id));
 });

@@ -14,7 +14,8 @@ export function serve(e: Endpoint, deps: ApiDeps): RouterMiddleware<AppState> {
       params: e.params && parsePath(e.params, ctx.params),
       query: e.query && parseOr400(e.query, ctx.query, 'Invalid query'),
       headers: e.headers && parseOr400(e.headers, headersOf(ctx.req.headers, e.headers), 'Invalid headers'),
-      body: e.body && parseOr400(e.body, ctx.request.body ?? {}, 'Invalid request body'),
+      // The JSON body parser already made an empty body `{}`; a JSON `null` is refused like any value.
+      body: e.body && parseOr400(e.body, ctx.request.body, 'Invalid request body'),
     };
     const reply = await e.handle(ctx, input, deps);
     ctx.status = reply.status;

@@ -34,7 +34,19 @@ const listWorkflowsEndpoint = endpoint({
       .optional()
       .meta({ description: 'Only workflows in this status; any other value is a 400.' }),
   }),
-  responses: { 200: { description: "The workspace's workflows.", schema: workflowList } },
+  responses: {
+    200: {
+      description: "The workspace's workflows.",
+      schema: workflowList,
+      links: {
+        RunFirstWorkflow: {
+          operationId: 'runWorkflow',
+          description: 'Start a run of the first workflow listed (only `active` ones run).',
+          parameters: { id: '$response.body#/workflows/0/id' },
+        },
+      },
+    },
+  },
 }).handledBy(async (ctx, { query }, deps) => {
   const { workspaceId } = authOf(ctx);
   const workflows = await listDefinitions(deps.services.orm.em.fork(), workspaceId, {

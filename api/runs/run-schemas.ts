@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { storageIssue } from '../../core/dag/storable.ts';
 import { RUN_STATUSES, STEP_STATUSES } from '../../core/run-status.ts';
+import { RUN_CURSOR_PATTERN } from '../../domain/runs/run-cursor.ts';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../domain/runs/run-query.service.ts';
 import { MAX_JSON_DEPTH } from '../middleware/json-body.ts';
-import { named, timestamp, uuid } from '../openapi/schemas.ts';
+import { named, refOf, timestamp, uuid } from '../openapi/schemas.ts';
 
 /** The schemas of the run endpoints: what they accept (validated) and what they answer (typed). */
 
@@ -33,6 +34,35 @@ export const startHeaders = z.object({
     .meta({ description: '1-255 printable ASCII characters without spaces, unique per request you mean.' }),
 });
 
+/**
+ * Text jsonb can store: no NUL. Nor an unpaired surrogate, which no pattern can say: a JSON Schema
+ * string is Unicode text (I-JSON, RFC 7493), and validators built on Unicode strings (Rust's, which
+ * schemathesis uses) cannot even hold one. The description says it instead.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is the one character it refuses.
+const storableText = z.string().regex(/^[^\u0000]*$/);
+
+/**
+ * The document's picture of what `storageIssue` lets through: any JSON whose strings and keys are
+ * storable text. Recursive, so it is a named schema that refers to itself. Validation stays with
+ * `storageIssue`, which names the offending path and walks without recursion.
+ */
+const storableJson: z.ZodType = named(
+  'StorableJson',
+  z
+    .lazy(() =>
+      z.union([
+        z.null(),
+        z.boolean(),
+        z.number(),
+        storableText,
+        z.array(storableJson),
+        z.record(storableText, storableJson),
+      ]),
+    )
+    .meta({ description: 'Any JSON whose strings and keys hold no NUL and no unpaired surrogate.' }),
+);
+
 export const startBody = z
   .strictObject({
     input_data: z
@@ -45,6 +75,7 @@ export const startBody = z
           ctx.addIssue({ code: 'custom', message: `${issue.at ? `"${issue.at}" ` : ''}${issue.message}` });
       })
       .meta({
+        ...refOf(storableJson),
         description:
           `The run's input (default \`{}\`): any JSON nesting arrays and objects at most ` +
           `${MAX_JSON_DEPTH - 1} levels deep (the whole body: ${MAX_JSON_DEPTH}; deeper is a 400); ` +
@@ -69,7 +100,7 @@ export const listQuery = z.object({
   workflow_id: uuid.optional(),
   status: z.enum(RUN_STATUSES).optional(),
   cursor: z
-    .string()
+    .union([z.literal(''), z.string().regex(RUN_CURSOR_PATTERN, 'is not one this API returned')])
     .optional()
     .meta({ description: '`next_cursor` of the previous page; empty or absent for the first page.' }),
   limit: z

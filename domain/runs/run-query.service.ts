@@ -1,10 +1,10 @@
 import type { InferEntity } from '@mikro-orm/core';
 import type { FilterQuery } from '@mikro-orm/core';
-import { BadRequestError, NotFoundError } from '../../core/errors.ts';
+import { NotFoundError } from '../../core/errors.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
-import { isUuid } from '../../core/ids.ts';
 import type { RunStatus } from '../../core/run-status.ts';
+import { decodeRunCursor, encodeRunCursor } from './run-cursor.ts';
 import { loadRunView, runSummaryView, type RunSummaryView, type RunView } from './run-view.ts';
 
 type RunRow = InferEntity<typeof WorkflowRun>;
@@ -41,7 +41,7 @@ export async function listRuns(em: EntityManager, workspaceId: string, q: RunLis
   if (q.workflowId) where.workflowId = q.workflowId;
   if (q.status) where.status = q.status;
   if (q.cursor) {
-    const after = decodeCursor(q.cursor);
+    const after = decodeRunCursor(q.cursor);
     where.$or = [
       { createdAt: { $lt: after.createdAt } },
       { createdAt: after.createdAt, id: { $lt: after.id } },
@@ -55,28 +55,6 @@ export async function listRuns(em: EntityManager, workspaceId: string, q: RunLis
   const last = page[page.length - 1];
   return {
     runs: page.map(runSummaryView),
-    next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+    next_cursor: rows.length > limit && last ? encodeRunCursor(last) : null,
   };
-}
-
-function encodeCursor(run: RunRow): string {
-  return Buffer.from(JSON.stringify([run.createdAt.toISOString(), run.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    const createdAt = new Date(String(at));
-    if (
-      typeof at === 'string' &&
-      typeof id === 'string' &&
-      isUuid(id) &&
-      !Number.isNaN(createdAt.getTime())
-    ) {
-      return { createdAt, id };
-    }
-  } catch {
-    // fall through to the 400 below
-  }
-  throw new BadRequestError('Invalid query: cursor is not one this API returned');
 }

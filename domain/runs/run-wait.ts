@@ -26,7 +26,8 @@ export async function waitForRunWorkflow(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<WaitOutcome> {
-  const timeout = AbortSignal.timeout(Math.max(0, timeoutMs));
+  // AbortSignal.timeout takes whole milliseconds only (`timeout: 0.5` seconds is valid input).
+  const timeout = AbortSignal.timeout(Math.max(0, Math.ceil(timeoutMs)));
   const stop = signal ? AbortSignal.any([timeout, signal]) : timeout;
   const stopped = new Promise<WaitOutcome>((resolve) => {
     if (stop.aborted) resolve('timeout');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type supertest from 'supertest';
 import ajvFormats from 'ajv-formats';
 import { v1Routes } from '../../api/routes/v1.routes.ts';
 import type { AppState } from '../../api/context.ts';
@@ -26,7 +27,9 @@ function documentValidator(doc: Json) {
   const base = 'https://dagen.test/openapi.json';
   ajv.addSchema({ $id: base, components: doc.components });
   return (schema: Json, value: unknown): string[] => {
-    const validate = ajv.compile(schema.$ref ? { $ref: `${base}${schema.$ref}` } : schema);
+    // References are relative to the document, wherever they sit in the schema (a body's field too).
+    const anchored = JSON.stringify(schema).replaceAll('"$ref":"#/', `"$ref":"${base}#/`);
+    const validate = ajv.compile(JSON.parse(anchored) as Json);
     return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   };
 }
@@ -139,13 +142,92 @@ describe('OpenAPI document', () => {
     expect([unknown.status, unknown.headers.allow]).toEqual([404, undefined]);
   });
 
-  it('accepts an empty cursor as the first page, as the document allows', async () => {
+  it('documents exactly the cursors the listing accepts: empty, or 30 base64url characters', async () => {
     const listRuns = doc.paths['/api/v1/workflow/runs'].get;
     const cursor = listRuns.parameters.find((p: Json) => p.name === 'cursor');
-    expect(documentValidator(doc)(cursor.schema, '')).toEqual([]);
-    const res = await h.http.get('/api/v1/workflow/runs?cursor=').set('X-API-Key', t.key);
-    expect(res.status).toBe(200);
-    expect(res.body).toHaveProperty('runs');
+    const check = documentValidator(doc);
+    // Any cursor of the documented shape is a position, including ones the API never handed out.
+    const cursors = [
+      '',
+      'A'.repeat(30),
+      'O_2-9zZ'.repeat(4) + 'ab',
+      'zzz',
+      'A'.repeat(31),
+      `${'A'.repeat(29)}=`,
+    ];
+    for (const value of cursors) {
+      const documented = check(cursor.schema, value).length === 0;
+      const res = await h.http
+        .get(`/api/v1/workflow/runs?cursor=${encodeURIComponent(value)}`)
+        .set('X-API-Key', t.key);
+      expect([value, res.status]).toEqual([value, documented ? 200 : 400]);
+    }
+  });
+
+  it('links a started run to its read and its cancel, and listings to what they list', async () => {
+    const operations = new Map<string, Json>();
+    for (const item of Object.values(doc.paths as Record<string, Json>)) {
+      for (const op of Object.values(item) as Json[]) operations.set(op.operationId, op);
+    }
+    const linksOf = (operationId: string, status: number) =>
+      operations.get(operationId)!.responses[status].links as Record<string, Json>;
+    const targets = (links: Record<string, Json>) =>
+      Object.values(links).map((l) => [l.operationId, l.parameters]);
+    const byId = { run_id: '$response.body#/id' };
+    for (const status of [200, 202]) {
+      expect(targets(linksOf('runWorkflow', status))).toEqual([
+        ['getWorkflowRun', byId],
+        ['cancelWorkflowRun', byId],
+      ]);
+    }
+    expect(targets(linksOf('listWorkflows', 200))).toEqual([
+      ['runWorkflow', { id: '$response.body#/workflows/0/id' }],
+    ]);
+    expect(targets(linksOf('listWorkflowRuns', 200))).toEqual([
+      ['getWorkflowRun', { run_id: '$response.body#/runs/0/id' }],
+    ]);
+    // Every link names an operation of the document and parameters that operation has.
+    for (const op of operations.values()) {
+      for (const response of Object.values(op.responses as Record<string, Json>)) {
+        for (const link of Object.values((response.links ?? {}) as Record<string, Json>)) {
+          const target = operations.get(link.operationId);
+          const names = (target?.parameters ?? []).map((p: Json) => p.name);
+          expect(names).toEqual(expect.arrayContaining(Object.keys(link.parameters)));
+        }
+      }
+    }
+  });
+
+  it('documents the limit headers on the error answers that carry them: all after the gate', async () => {
+    const run = `/api/v1/workflow/runs/${randomUUID()}`;
+    const answers: [string, supertest.Response][] = [
+      ['NotFound', await h.http.get(run).set('X-API-Key', t.key)],
+      ['BadRequest', await h.http.get('/api/v1/workflow/runs?limit=0').set('X-API-Key', t.key)],
+      [
+        'UnsupportedMediaType',
+        await h.http.post(`${run}/cancel`).set('X-API-Key', t.key).type('text/plain').send('x'),
+      ],
+    ];
+    for (const [name, res] of answers) {
+      const documented = Object.keys(doc.components.responses[name].headers ?? {});
+      expect([name, documented]).toEqual([
+        name,
+        ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+      ]);
+      expect(res.status).toBe({ NotFound: 404, BadRequest: 400, UnsupportedMediaType: 415 }[name]);
+      expect(res.headers['ratelimit-limit']).toBe('600');
+    }
+    const unauthorized = await h.http.get(run);
+    expect([unauthorized.status, unauthorized.headers['ratelimit-limit']]).toEqual([401, undefined]);
+    expect(doc.components.responses.Unauthorized.headers).toBeUndefined();
+  });
+
+  it('declares 409 where the state of a run can refuse the request', async () => {
+    const cancel = doc.paths['/api/v1/workflow/runs/{run_id}/cancel'].post;
+    expect(cancel.responses['409']).toEqual({ $ref: '#/components/responses/Conflict' });
+    expect(Object.keys(cancel.responses).sort()).toEqual(
+      ['200', '202', '400', '401', '403', '404', '409', '413', '415', '429', '503'].sort(),
+    );
   });
 
   it('documents requests with the schemas that validate them', async () => {
@@ -181,15 +263,30 @@ describe('OpenAPI document', () => {
       { wait: true, timeout: 5 },
       { input_data: {}, workflow_version: 1 },
       [1, 2],
+      null,
+      // Text jsonb cannot store (NUL, in a string or a key), and text it can (a surrogate pair).
+      { input_data: ['a\u0000'] },
+      { input_data: { nested: [{ 'k\u0000': 1 }] } },
+      { input_data: { '😀': '😀' } },
     ];
     for (const sent of bodies) {
       const res = await h.http
         .post(`/api/v1/workflow/${randomUUID()}/run`)
         .set('X-API-Key', t.key)
-        .send(sent as object);
+        .type('json')
+        .send(JSON.stringify(sent));
       const documented = check(body, sent).length === 0;
       expect([JSON.stringify(sent), res.status]).toEqual([JSON.stringify(sent), documented ? 404 : 400]);
     }
+    // The one rule a JSON Schema string cannot state (it is Unicode text): an unpaired surrogate is
+    // refused, and the description of `input_data` says so.
+    const lone = await h.http
+      .post(`/api/v1/workflow/${randomUUID()}/run`)
+      .set('X-API-Key', t.key)
+      .type('json')
+      .send('{"input_data": "\\ud800"}');
+    expect(lone.status).toBe(400);
+    expect(body.properties.input_data.description).toMatch(/unpaired surrogates/);
   });
 
   it('documents answers that real answers match', async () => {

@@ -1,4 +1,5 @@
 import { WorkflowRun } from '../../db/entities/index.ts';
+import { RUN_CURSOR_PATTERN } from '../../domain/runs/run-cursor.ts';
 import { as, DOUBLE, saveWorkflow, useRunHarness } from './run-fixtures.ts';
 
 describe('run API: list with filters and cursor pagination', () => {
@@ -58,8 +59,36 @@ describe('run API: list with filters and cursor pagination', () => {
     expect(all.body.runs[0].workflow_id).toBe(b.id);
   });
 
+  it('takes any cursor of the documented shape as a position: 30 base64url characters', async () => {
+    const wf = await saveWorkflow(env.h, env.t, DOUBLE);
+    const [newer, older] = await seedRuns(wf.id, 2, 'success', new Date('2031-01-01T00:00:00Z'));
+    const first = await as(env.h, env.t).get(`/workflow/runs?workflow_id=${wf.id}&limit=1`);
+    expect(first.body.next_cursor).toMatch(RUN_CURSOR_PATTERN);
+    // The earliest and the latest position a cursor can name: nothing before, everything after.
+    const positions = { earliest: 'A'.repeat(30), latest: `${'_'.repeat(8)}${'A'.repeat(22)}` };
+    const shown = (cursor: string) =>
+      as(env.h, env.t)
+        .get(`/workflow/runs?workflow_id=${wf.id}&cursor=${cursor}`)
+        .then((res) => [res.status, res.body.runs?.map((r: { id: string }) => r.id)]);
+    expect(await shown(positions.earliest)).toEqual([200, []]);
+    expect(await shown(positions.latest)).toEqual([200, [newer, older].sort().reverse()]);
+    expect(await shown(first.body.next_cursor)).toEqual([
+      200,
+      [first.body.runs[0].id === newer ? older : newer],
+    ]);
+  });
+
   it('answers 400 for bad parameters', async () => {
-    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'status=done', 'workflow_id=x', 'cursor=zzz']) {
+    for (const q of [
+      'limit=0',
+      'limit=101',
+      'limit=abc',
+      'status=done',
+      'workflow_id=x',
+      'cursor=zzz',
+      `cursor=${'A'.repeat(31)}`,
+      `cursor=${'A'.repeat(29)}.`,
+    ]) {
       const res = await as(env.h, env.t).get(`/workflow/runs?${q}`);
       expect(res.status).toBe(400);
       expect(res.body.error).toEqual(expect.any(String));

@@ -74,7 +74,8 @@ describe('run API: start, wait, read', () => {
 
   it('wait that outlasts its timeout answers 202 with the current state and a Location', async () => {
     const wf = await saveWorkflow(env.h, env.t, delayed(30));
-    const res = await as(env.h, env.t).run(wf.id, { wait: true, timeout: 1 });
+    // Fractional seconds are valid too (they once reached AbortSignal.timeout as is: a 500).
+    const res = await as(env.h, env.t).run(wf.id, { wait: true, timeout: 0.5 });
     expect(res.status).toBe(202);
     expect(res.headers.location).toBe(`/api/v1/workflow/runs/${res.body.id}`);
     expect(res.body.status).toBe('running');
@@ -125,7 +126,7 @@ describe('run API: start, wait, read', () => {
     expect(res.body.error).toMatch(/Workflow definition is invalid: node a:/);
   });
 
-  it('rejects bad bodies: unknown fields, timeout without wait, timeout over 600', async () => {
+  it('rejects bad bodies: unknown fields, timeout without wait, timeout over 600, null', async () => {
     const wf = await saveWorkflow(env.h, env.t, DOUBLE);
     const cases: [unknown, RegExp][] = [
       [{ input_data: {}, workflow_version: 1 }, /Unrecognized key/],
@@ -139,6 +140,16 @@ describe('run API: start, wait, read', () => {
       expect(res.status).toBe(400);
       expect(res.body.error).toMatch(message);
     }
+    // JSON `null` is a body, not an absent one (which means `{}`).
+    const nullBody = await env.h.http
+      .post(`/api/v1/workflow/${wf.id}/run`)
+      .set('x-api-key', env.t.key)
+      .type('json')
+      .send('null');
+    expect([nullBody.status, nullBody.body.error]).toEqual([
+      400,
+      expect.stringMatching(/Invalid request body/),
+    ]);
     expect(await env.h.services.orm.em.fork().count(WorkflowRun, { workflowId: wf.id })).toBe(0);
   });
 
