@@ -51,14 +51,6 @@ export class NotFoundError extends AppError {
   }
 }
 
-/** Thrown when the resource's current state does not allow the request, such as cancelling an ended run (409). */
-export class ConflictError extends AppError {
-  override readonly name = 'ConflictError';
-  constructor(message: string) {
-    super(409, message);
-  }
-}
-
 /** Thrown when the request conflicts with an earlier one, such as an idempotency key reused with another body (422). */
 export class UnprocessableError extends AppError {
   override readonly name = 'UnprocessableError';

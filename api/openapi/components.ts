@@ -43,7 +43,6 @@ const ERROR_RESPONSES: Readonly<Record<number, string>> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'NotFound',
-  409: 'Conflict',
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
   422: 'Unprocessable',
@@ -94,7 +93,6 @@ export function components(): Json {
           "No such resource in the key's workspace (the same answer whether it exists elsewhere or not).",
         ),
       ),
-      Conflict: withLimitHeaders(errorResponse("The resource's current state refuses the request.")),
       PayloadTooLarge: withLimitHeaders(errorResponse('The body is larger than the server accepts.')),
       UnsupportedMediaType: withLimitHeaders(
         errorResponse('The body is not JSON (Content-Type: application/json).'),

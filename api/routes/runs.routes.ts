@@ -150,7 +150,7 @@ const cancelRunEndpoint = endpoint({
   description:
     'Answers once the run has ended: 200 with the run (`cancelled`, or the status it reached ' +
     'before the cancellation took effect). A run still running after 10 s is answered with 202 ' +
-    'and its current state. A run that is not pending or running is a 409 naming its status.',
+    'and its current state. A run that is not pending or running is a 400 naming its status.',
   params: runIdParams,
   responses: {
     200: { description: 'The run, ended (`cancelled`, or the status it reached first).', schema: runSchema },
@@ -161,7 +161,7 @@ const cancelRunEndpoint = endpoint({
       links: { GetRun: RUN_LINKS.GetRun },
     },
   },
-  errors: [409],
+  errors: [400],
 }).handledBy(async (ctx, { params }, deps) => {
   return answerRun(await cancelRun(deps.services, authOf(ctx).workspaceId, params.run_id));
 });

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { ConflictError } from '../../core/errors.ts';
+import { BadRequestError } from '../../core/errors.ts';
 import type { Services } from '../../infra/services.ts';
 import { getRun } from './run-query.service.ts';
 import { canMoveRun, recordRunCancelled } from './run-state.ts';
@@ -10,7 +10,7 @@ import { runWorkflowId, waitForRunWorkflow } from './run-wait.ts';
 const CANCEL_SETTLE_MS = 10_000;
 
 /**
- * Cancels a pending or running run (else 409 naming its status) and returns it once the engine has
+ * Cancels a pending or running run (else 400 naming its status) and returns it once the engine has
  * recorded the outcome: the request asks Temporal to cancel `run:<id>`, then awaits the workflow's
  * close (no polling). The returned run shows what really happened: `cancelled`, or the terminal
  * status the run reached first. A run still pending after CANCEL_SETTLE_MS was never picked up by a
@@ -21,7 +21,7 @@ export async function cancelRun(services: Services, workspaceId: string, runId: 
   const em = services.orm.em.fork();
   const before = await getRun(em, workspaceId, runId);
   if (!canMoveRun(before.status, 'cancelled')) {
-    throw new ConflictError(`Run is ${before.status}; only pending or running runs can be cancelled`);
+    throw new BadRequestError(`Run is ${before.status}; only pending or running runs can be cancelled`);
   }
   const handle = services.temporal.client.workflow.getHandle(runWorkflowId(runId));
   let exists = true;

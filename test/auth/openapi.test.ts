@@ -222,11 +222,11 @@ describe('OpenAPI document', () => {
     expect(doc.components.responses.Unauthorized.headers).toBeUndefined();
   });
 
-  it('declares 409 where the state of a run can refuse the request', async () => {
+  it('declares 400 where the state of a run can refuse the request (the guide: "otherwise 400")', async () => {
     const cancel = doc.paths['/api/v1/workflow/runs/{run_id}/cancel'].post;
-    expect(cancel.responses['409']).toEqual({ $ref: '#/components/responses/Conflict' });
+    expect(cancel.responses['400']).toEqual({ $ref: '#/components/responses/BadRequest' });
     expect(Object.keys(cancel.responses).sort()).toEqual(
-      ['200', '202', '400', '401', '403', '404', '409', '413', '415', '429', '503'].sort(),
+      ['200', '202', '400', '401', '403', '404', '413', '415', '429', '503'].sort(),
     );
   });
 

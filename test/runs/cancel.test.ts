@@ -22,7 +22,7 @@ describe('run API: cancel', () => {
     expect(row.status).toBe('cancelled');
 
     const twice = await as(env.h, env.t).cancel(started.body.id);
-    expect(twice.status).toBe(409);
+    expect(twice.status).toBe(400);
     expect(twice.body.error).toMatch(/Run is cancelled/);
   });
 
@@ -31,7 +31,7 @@ describe('run API: cancel', () => {
     const done = await as(env.h, env.t).run(wf.id, { input_data: { n: 1 }, wait: true });
     expect(done.body.status).toBe('success');
     const res = await as(env.h, env.t).cancel(done.body.id);
-    expect(res.status).toBe(409);
+    expect(res.status).toBe(400);
     expect(res.body.error).toBe('Run is success; only pending or running runs can be cancelled');
   });
 });

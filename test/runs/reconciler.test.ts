@@ -87,7 +87,7 @@ describe('run reconciler', () => {
       error_message: 'The workflow execution was terminated outside dagen',
     });
     const cancel = await as(env.h, env.t).cancel(runId);
-    expect(cancel.status).toBe(409);
+    expect(cancel.status).toBe(400);
     expect(cancel.body.error).toBe('Run is failed; only pending or running runs can be cancelled');
   }, 60_000);
 
