@@ -4,6 +4,7 @@ import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createChildRunActivities } from './child-run.activities.ts';
+import { guardDatabaseErrors } from './database-failures.ts';
 import { ExpressionPool } from './expressions/expression-pool.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { createNodeActivities } from './node.activities.ts';
@@ -34,11 +35,15 @@ export function createActivities(deps: ActivityDeps) {
     maxQueuedPerWorkspace: MAX_QUEUED_EXPRESSIONS_PER_WORKSPACE,
   });
   const policy = new AddressPolicy(deps.config.httpNodeAllowlist);
-  const activities = {
-    ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
-    ...createNodeActivities({ orm: deps.orm, expressions, policy }),
-    ...createChildRunActivities({ orm: deps.orm, expressions }),
-    ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
-  } satisfies DagActivities & ReconcileActivities;
+  // No database error leaves an activity raw: its text carries the server's address or SQL.
+  const activities = guardDatabaseErrors(
+    {
+      ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
+      ...createNodeActivities({ orm: deps.orm, expressions, policy }),
+      ...createChildRunActivities({ orm: deps.orm, expressions }),
+      ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
+    } satisfies DagActivities & ReconcileActivities,
+    deps.log,
+  );
   return { activities, close: () => expressions.close() };
 }

@@ -8,6 +8,7 @@ import type { BeginResult, CompleteStepInput, NodeResult, NodeTask } from '../co
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import type { AddressPolicy } from './http/address-policy.ts';
 import { safeRequest } from './http/safe-request.ts';
+import { storedErrorMessage } from './database-failures.ts';
 import { prepareStep, toActivityFailure } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
 
@@ -43,23 +44,23 @@ export function createNodeActivities({ orm, expressions, policy }: NodeActivityD
       // Heartbeats keep a long node alive and let Temporal deliver a cancellation to it.
       const heartbeats =
         def.execution === 'activity' ? setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
+      let output: unknown;
       try {
-        const output = await def
-          .execute(prepared.input, nodeContext)
-          .finally(() => clearInterval(heartbeats));
-        await steps.finish(prepared.step, 'success', {
-          ...attemptPatch,
-          output: output as JsonValue,
-          error: null,
-        });
-        return { status: 'success' };
+        output = await def.execute(prepared.input, nodeContext).finally(() => clearInterval(heartbeats));
       } catch (err) {
         // Cancelled: the workflow records the step as cancelled; nothing to add here.
         if (ctx.cancellationSignal.aborted)
           throw new CancelledFailure(`node "${task.node.id}" was cancelled`);
-        await steps.update(task.runId, task.node.id, { ...attemptPatch, error: (err as Error).message });
+        await steps.update(task.runId, task.node.id, { ...attemptPatch, error: storedErrorMessage(err) });
         throw toActivityFailure(err);
       }
+      // A failed write is the database's failure, not the node's: it is never stored as the step's error.
+      await steps.finish(prepared.step, 'success', {
+        ...attemptPatch,
+        output: output as JsonValue,
+        error: null,
+      });
+      return { status: 'success' };
     },
 
     /** Starts a node whose work happens in the workflow (a delay): `when`, inputs, step running. */

@@ -7,6 +7,7 @@ import type { JsonValue } from '../core/run-status.ts';
 import type { NodeTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionResult } from './expressions/expression-job.ts';
 import { ExpressionError, type ExpressionPool } from './expressions/expression-pool.ts';
+import { storedErrorMessage } from './database-failures.ts';
 import { RequestRefusedError } from './http/safe-request.ts';
 import type { StepRef, StepStore } from '../domain/runs/step-store.ts';
 
@@ -56,7 +57,7 @@ export async function prepareStep(
   } catch (err) {
     await steps.update(runId, node.id, {
       attempt,
-      error: (err as Error).message,
+      error: storedErrorMessage(err),
       input: nodeWith as JsonValue,
     });
     throw toActivityFailure(err);
