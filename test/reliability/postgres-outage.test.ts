@@ -109,12 +109,6 @@ describe('Postgres stopped and started while runs wait in a delay', () => {
       OUTAGE_MS + 60_000,
     );
     const outageSeconds = (Date.now() - stoppedAt) / 1000;
-    console.log(
-      'MEASURE',
-      outageSeconds,
-      atRestart.map(pauses),
-      atRestart.map((x, i) => x.length - atStop[i]!.length),
-    );
     await pg.start();
 
     const results = await Promise.all(handles.map((handle) => handle.result()));
