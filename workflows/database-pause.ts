@@ -10,9 +10,9 @@ import { DATABASE_UNAVAILABLE } from '../core/engine/database-failure.ts';
 /** Guards the change for histories recorded before it (docs/workflow-code-changes.md). */
 export const DATABASE_PAUSE_PATCH = 'pause-while-database-unreachable';
 /** The first pause; each next one doubles, up to the cap. */
-const FIRST_PAUSE_MS = 1000;
+export const FIRST_PAUSE_MS = 1000;
 /** The longest pause: how late a run resumes at worst once the database is back. */
-const MAX_PAUSE_MS = 60_000;
+export const MAX_PAUSE_MS = 60_000;
 
 /** A retry policy that hands `DatabaseUnavailable` straight to the workflow (when patched). */
 export function failFastOnDatabase<R extends RetryPolicy>(retry: R): R {
