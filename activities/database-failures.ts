@@ -10,17 +10,24 @@ import { unreachableDependency } from '../core/errors.ts';
 import type { Logger } from '../infra/logger.ts';
 
 /**
- * Whether `err` came from the database driver. Its text names the server's address or carries the
- * SQL (the ORM prefixes the query), so it is never stored, logged or handed to the workflow as is.
+ * Whether `err` came from the database. Its text may name the server's address, tables or the values
+ * written, so it is never stored, logged or handed to the workflow as is.
  */
-export function isDatabaseError(err: unknown): boolean {
-  return err instanceof DriverException || unreachableDependency(err) === 'database';
+function isDatabaseError(err: unknown): boolean {
+  return isServerError(err) || unreachableDependency(err) === 'database';
+}
+
+/** An error the server answered: wrapped by the ORM, or raw from the driver (raw `execute`). */
+function isServerError(err: unknown): boolean {
+  if (err instanceof DriverException) return true;
+  const { code, severity } = (err ?? {}) as { code?: unknown; severity?: unknown };
+  return typeof severity === 'string' && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
 /** The text a step's or run's `error` may keep for `err`: a database error becomes a generic one. */
 export function storedErrorMessage(err: unknown): string {
   if (unreachableDependency(err) === 'database') return DATABASE_UNAVAILABLE_MESSAGE;
-  if (err instanceof DriverException) return DATABASE_ERROR_MESSAGE;
+  if (isServerError(err)) return DATABASE_ERROR_MESSAGE;
   return err instanceof Error ? err.message : String(err);
 }
 
