@@ -1,8 +1,9 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { DriverException } from '@mikro-orm/core';
 import { ApplicationFailure } from '@temporalio/common';
 import { guardDatabaseErrors, storedErrorMessage } from '../../activities/database-failures.ts';
 import { RunStep } from '../../db/entities/index.ts';
-import { openOrm, type MikroORM } from '../../db/orm.ts';
+import { CONNECT_TIMEOUT_MS, openOrm, type MikroORM } from '../../db/orm.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { freePort } from '../../infra/temporal-runtime.ts';
 
@@ -50,6 +51,26 @@ describe('database errors leave activities without driver text', () => {
     expect((ormError as Error).message).toContain('not-a-uuid');
     expect(String((unreachable as Error).message)).toContain(String(port));
   });
+
+  it(
+    'reports a server that accepts connections but never answers as unreachable, in bounded time',
+    async () => {
+      const sockets: Socket[] = [];
+      const silent = createServer((socket) => void sockets.push(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port: silentPort } = silent.address() as AddressInfo;
+      const frozen = await openOrm(`postgres://postgres@127.0.0.1:${silentPort}/dagen`);
+      try {
+        const err = await errorOf(frozen.em.fork().getConnection().execute('select 1'));
+        expect(storedErrorMessage(err)).toBe('the database cannot be reached');
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await frozen.close();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    },
+    4 * CONNECT_TIMEOUT_MS,
+  );
 
   it('stores a generic message for a database error, and any other error as it is', () => {
     expect(storedErrorMessage(queryError)).toBe('a database query failed');
