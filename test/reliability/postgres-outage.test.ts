@@ -11,7 +11,11 @@ import { privatePostgres, type PrivatePostgres } from './support/postgres-privat
 const RUNS = 20;
 /** The outage the issue reproduced: long enough that every run's delay ends while it lasts. */
 const OUTAGE_MS = 15_000;
-const NAP_SECONDS = 4;
+/**
+ * Long enough that no run's delay ends before the last run has begun its own (20 starts on a busy
+ * machine), short enough that every delay ends during the outage.
+ */
+const NAP_SECONDS = 10;
 const NODES = ['first', 'nap', 'after'];
 /** A pause: the failed local activity's marker, the timer started and fired, one workflow task. */
 const EVENTS_PER_PAUSE = 6;
