@@ -13,7 +13,7 @@ import type { Logger } from '../infra/logger.ts';
  * Whether `err` came from the database. Its text may name the server's address, tables or the values
  * written, so it is never stored, logged or handed to the workflow as is.
  */
-function isDatabaseError(err: unknown): boolean {
+export function isDatabaseError(err: unknown): boolean {
   return isServerError(err) || unreachableDependency(err) === 'database';
 }
 

@@ -35,15 +35,12 @@ export function createActivities(deps: ActivityDeps) {
     maxQueuedPerWorkspace: MAX_QUEUED_EXPRESSIONS_PER_WORKSPACE,
   });
   const policy = new AddressPolicy(deps.config.httpNodeAllowlist);
-  // No database error leaves an activity raw: its text carries the server's address or SQL.
-  const activities = guardDatabaseErrors(
-    {
-      ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
-      ...createNodeActivities({ orm: deps.orm, expressions, policy }),
-      ...createChildRunActivities({ orm: deps.orm, expressions }),
-      ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
-    } satisfies DagActivities & ReconcileActivities,
-    deps.log,
-  );
-  return { activities, close: () => expressions.close() };
+  const activities = {
+    ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
+    ...createNodeActivities({ orm: deps.orm, expressions, policy }),
+    ...createChildRunActivities({ orm: deps.orm, expressions }),
+    ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
+  } satisfies DagActivities & ReconcileActivities;
+  // No database error leaves an activity raw: its text may carry the server's address, SQL or values.
+  return { activities: guardDatabaseErrors(activities, deps.log), close: () => expressions.close() };
 }

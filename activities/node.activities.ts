@@ -44,9 +44,16 @@ export function createNodeActivities({ orm, expressions, policy }: NodeActivityD
       // Heartbeats keep a long node alive and let Temporal deliver a cancellation to it.
       const heartbeats =
         def.execution === 'activity' ? setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
-      let output: unknown;
       try {
-        output = await def.execute(prepared.input, nodeContext).finally(() => clearInterval(heartbeats));
+        const output = await def
+          .execute(prepared.input, nodeContext)
+          .finally(() => clearInterval(heartbeats));
+        await steps.finish(prepared.step, 'success', {
+          ...attemptPatch,
+          output: output as JsonValue,
+          error: null,
+        });
+        return { status: 'success' };
       } catch (err) {
         // Cancelled: the workflow records the step as cancelled; nothing to add here.
         if (ctx.cancellationSignal.aborted)
@@ -54,13 +61,6 @@ export function createNodeActivities({ orm, expressions, policy }: NodeActivityD
         await steps.update(task.runId, task.node.id, { ...attemptPatch, error: storedErrorMessage(err) });
         throw toActivityFailure(err);
       }
-      // A failed write is the database's failure, not the node's: it is never stored as the step's error.
-      await steps.finish(prepared.step, 'success', {
-        ...attemptPatch,
-        output: output as JsonValue,
-        error: null,
-      });
-      return { status: 'success' };
     },
 
     /** Starts a node whose work happens in the workflow (a delay): `when`, inputs, step running. */
