@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { activeRunLimitMessage } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
 import { compileInputSchema, describeInputProblems } from '../domain/definitions/input-schema.ts';
 import type { JsonValue, TriggerMetadata } from '../core/run-status.ts';
@@ -8,8 +9,10 @@ import type { EntityManager, MikroORM } from '../db/orm.ts';
 import type { BeginChildResult, ChildTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import { storedErrorMessage } from './database-failures.ts';
+import type { PinnedGraphs } from './pinned-graphs.ts';
 import { prepareStep } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
+import { insertRunWithinLimit } from '../domain/runs/active-run-limit.ts';
 
 /** A child's trigger: the parent's source, key and owner, plus the parent run for the audit trail. */
 type ChildTrigger = TriggerMetadata & { parent_run_id: string };
@@ -18,19 +21,27 @@ type ChildTrigger = TriggerMetadata & { parent_run_id: string };
 export function createChildRunActivities({
   orm,
   expressions,
+  maxActiveRuns,
+  graphs,
 }: {
   orm: MikroORM;
   expressions: ExpressionPool;
+  /** WORKSPACE_MAX_ACTIVE_RUNS: a child run counts against its workspace's cap like any run. */
+  maxActiveRuns: number;
+  graphs: PinnedGraphs;
 }) {
   return {
     /**
      * Resolves the node, checks the target workflow belongs to the parent's workspace and is active,
-     * checks the input against its schema, and inserts the child run row (once, whatever the retries).
+     * checks the input against its schema, and inserts the child run row (once, whatever the retries)
+     * unless the workspace is at its cap on live runs.
      */
     async beginChildStep(task: ChildTask): Promise<BeginChildResult> {
       const em = orm.em.fork();
       const steps = new StepStore(em);
-      const prepared = await prepareStep(steps, expressions, task, Context.current().info.attempt);
+      const node = await graphs.node(task);
+      const attempt = Context.current().info.attempt;
+      const prepared = await prepareStep(steps, expressions, { runId: task.runId, node }, attempt);
       if (prepared.kind !== 'go') return { status: 'skipped' };
       try {
         const parent = await em.findOneOrFail(WorkflowRun, task.runId);
@@ -44,22 +55,29 @@ export function createChildRunActivities({
             );
         }
         const trigger: ChildTrigger = { ...parent.trigger, parent_run_id: parent.id };
-        await em
-          .createQueryBuilder(WorkflowRun)
-          .insert({
-            id: task.childRunId,
-            workspaceId: parent.workspaceId,
-            workflowId: definition.id,
-            workflowVersion: definition.version,
-            status: 'pending',
-            inputData: input,
-            trigger,
-            createdAt: new Date(),
-          })
-          .onConflict(['id'])
-          .ignore()
-          .execute();
-        await steps.update(task.runId, task.node.id, {
+        const child = {
+          id: task.childRunId,
+          workspaceId: parent.workspaceId,
+          workflowId: definition.id,
+          workflowVersion: definition.version,
+          status: 'pending' as const,
+          inputData: input,
+          outputData: null,
+          errorMessage: null,
+          trigger,
+          idempotencyKey: null,
+          idempotencyHash: null,
+          createdAt: new Date(),
+          startedAt: null,
+          finishedAt: null,
+        };
+        const inserted = await insertRunWithinLimit(em, child, maxActiveRuns);
+        // Not inserted: an earlier attempt did (a retry), or the workspace is at its cap. The cap
+        // fails this attempt, retryably: the begin step's retries may find a slot freed.
+        if (!inserted && !(await em.count(WorkflowRun, { id: task.childRunId }))) {
+          throw ApplicationFailure.retryable(activeRunLimitMessage(maxActiveRuns), 'ActiveRunLimit');
+        }
+        await steps.update(task.runId, node.id, {
           input: { ...prepared.input, child_run_id: task.childRunId } as JsonValue,
         });
         return {
@@ -75,7 +93,7 @@ export function createChildRunActivities({
           },
         };
       } catch (err) {
-        await steps.update(task.runId, task.node.id, { error: storedErrorMessage(err) });
+        await steps.update(task.runId, node.id, { error: storedErrorMessage(err) });
         throw err;
       }
     },

@@ -8,7 +8,9 @@ import { guardDatabaseErrors } from './database-failures.ts';
 import { ExpressionPool } from './expressions/expression-pool.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { createNodeActivities } from './node.activities.ts';
+import { PinnedGraphs } from './pinned-graphs.ts';
 import { createReconcileActivities } from './reconcile.activities.ts';
+import { secretCipher } from '../domain/secrets/secrets.service.ts';
 import { createRunRecordActivities } from './run-record.activities.ts';
 
 export interface ActivityDeps {
@@ -21,6 +23,11 @@ export interface ActivityDeps {
 const MAX_EXPRESSION_RESULT_BYTES = 5 * 1024 * 1024;
 /** Jobs one workspace may have waiting for an expression process (bounds the queue's memory). */
 const MAX_QUEUED_EXPRESSIONS_PER_WORKSPACE = 1000;
+/**
+ * Pinned versions whose graphs a worker keeps for its activities (each at most 256 KB of JSON, so a
+ * few tens of MB at worst); the runs in flight on one worker rarely span more versions than this.
+ */
+const CACHED_VERSIONS = 64;
 
 /**
  * Every activity the worker registers, built from its dependencies (no module-level singletons).
@@ -35,10 +42,17 @@ export function createActivities(deps: ActivityDeps) {
     maxQueuedPerWorkspace: MAX_QUEUED_EXPRESSIONS_PER_WORKSPACE,
   });
   const policy = new AddressPolicy(deps.config.httpNodeAllowlist);
+  const secrets = secretCipher(deps.config.secretsKey);
+  const graphs = new PinnedGraphs(deps.orm, CACHED_VERSIONS);
   const activities = {
-    ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions }),
-    ...createNodeActivities({ orm: deps.orm, expressions, policy }),
-    ...createChildRunActivities({ orm: deps.orm, expressions }),
+    ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions, graphs }),
+    ...createNodeActivities({ orm: deps.orm, expressions, policy, secrets, graphs }),
+    ...createChildRunActivities({
+      orm: deps.orm,
+      expressions,
+      maxActiveRuns: deps.config.workspaceMaxActiveRuns,
+      graphs,
+    }),
     ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
   } satisfies DagActivities & ReconcileActivities;
   // No database error leaves an activity raw: its text may carry the server's address, SQL or values.

@@ -7,10 +7,13 @@ import type { MikroORM } from '../db/orm.ts';
 import type { BeginResult, CompleteStepInput, NodeResult, NodeTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import type { AddressPolicy } from './http/address-policy.ts';
+import type { PinnedGraphs } from './pinned-graphs.ts';
 import { safeRequest } from './http/safe-request.ts';
 import { storedErrorMessage } from './database-failures.ts';
 import { prepareStep, toActivityFailure } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
+import type { SecretCipher } from '../domain/secrets/secret-cipher.ts';
+import { fillSecrets, type NodeSecrets } from './secrets/node-secrets.ts';
 
 /** How often a regular-activity node heartbeats; the worker sends at most one per throttle interval. */
 const HEARTBEAT_EVERY_MS = 1000;
@@ -19,57 +22,80 @@ export interface NodeActivityDeps {
   orm: MikroORM;
   expressions: ExpressionPool;
   policy: AddressPolicy;
+  /** Decrypts workspace secrets; undefined when the worker has no DAGEN_SECRETS_KEY. */
+  secrets: SecretCipher | undefined;
+  graphs: PinnedGraphs;
 }
 
 /** Activities that run a node's step; a retry updates the same step row (attempt grows). */
-export function createNodeActivities({ orm, expressions, policy }: NodeActivityDeps) {
+export function createNodeActivities({ orm, expressions, policy, secrets, graphs }: NodeActivityDeps) {
   return {
     /** Runs a node whose type executes in an activity, from `when` to its recorded output. */
     async runNode(task: NodeTask): Promise<NodeResult> {
       const ctx = Context.current();
       const steps = new StepStore(orm.em.fork());
-      const prepared = await prepareStep(steps, expressions, task, ctx.info.attempt);
+      const node = await graphs.node(task);
+      const prepared = await prepareStep(steps, expressions, { runId: task.runId, node }, ctx.info.attempt);
       if (prepared.kind === 'done') return { status: prepared.status };
       if (prepared.kind === 'skipped') return { status: 'skipped' };
       const attemptPatch = { attempt: ctx.info.attempt, input: prepared.input as JsonValue };
-      const def = nodeTypeDef(task.node.type);
+      const def = nodeTypeDef(node.type);
       if (def.execution !== 'local-activity' && def.execution !== 'activity')
-        throw ApplicationFailure.nonRetryable(`${task.node.type} nodes do not run as one activity`);
+        throw ApplicationFailure.nonRetryable(`${node.type} nodes do not run as one activity`);
       const signal = ctx.cancellationSignal;
-      const nodeContext: NodeContext = {
-        values: prepared.values,
-        signal,
-        http: { request: (request) => safeRequest(request, policy, signal) },
-      };
       // Heartbeats keep a long node alive and let Temporal deliver a cancellation to it.
       const heartbeats =
         def.execution === 'activity' ? setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS) : undefined;
+      let filled: NodeSecrets | undefined;
       try {
-        const output = await def
-          .execute(prepared.input, nodeContext)
-          .finally(() => clearInterval(heartbeats));
+        filled = await fillSecrets(
+          orm.em.fork(),
+          secrets,
+          prepared.workspaceId,
+          prepared.input,
+          prepared.secrets,
+        );
+        const { redactor } = filled;
+        const nodeContext: NodeContext = {
+          values: prepared.values,
+          signal,
+          // An upstream that echoes a secret back: masked before the node sees (or excerpts) it.
+          http: { request: async (request) => redactor.value(await safeRequest(request, policy, signal)) },
+        };
+        const output = await def.execute(filled.input, nodeContext);
         await steps.finish(prepared.step, 'success', {
           ...attemptPatch,
-          output: output as JsonValue,
+          output: redactor.value(output) as JsonValue,
           error: null,
         });
         return { status: 'success' };
       } catch (err) {
         // Cancelled: the workflow records the step as cancelled; nothing to add here.
-        if (ctx.cancellationSignal.aborted)
-          throw new CancelledFailure(`node "${task.node.id}" was cancelled`);
-        await steps.update(task.runId, task.node.id, { ...attemptPatch, error: storedErrorMessage(err) });
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`node "${node.id}" was cancelled`);
+        filled?.redactor.error(err);
+        await steps.update(task.runId, node.id, { ...attemptPatch, error: storedErrorMessage(err) });
         throw toActivityFailure(err);
+      } finally {
+        clearInterval(heartbeats);
       }
     },
 
-    /** Starts a node whose work happens in the workflow (a delay): `when`, inputs, step running. */
+    /**
+     * Starts a node whose work happens in the workflow (a delay): `when`, inputs, step running.
+     * Answers the timer's length (a whole-node task from an older run: the resolved `with`).
+     */
     async beginStep(task: NodeTask): Promise<BeginResult> {
       const steps = new StepStore(orm.em.fork());
-      const prepared = await prepareStep(steps, expressions, task, Context.current().info.attempt);
-      if (prepared.kind === 'go') return { status: 'running', with: prepared.input };
+      const node = await graphs.node(task);
+      const attempt = Context.current().info.attempt;
+      const prepared = await prepareStep(steps, expressions, { runId: task.runId, node }, attempt);
       // A finished step is never begun twice; the workflow only begins pending ones.
-      return { status: 'skipped' };
+      if (prepared.kind !== 'go') return { status: 'skipped' };
+      if ('node' in task) return { status: 'running', with: prepared.input };
+      const def = nodeTypeDef(node.type);
+      if (def.execution !== 'timer')
+        throw ApplicationFailure.nonRetryable(`${node.type} nodes do not run as a timer`);
+      return { status: 'running', seconds: def.seconds(prepared.input) };
     },
 
     async completeStep(input: CompleteStepInput): Promise<void> {

@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { planNode } from '../core/dag/node-plan.ts';
 import { sinkOutputs } from '../core/dag/run-context.ts';
-import { validateGraph } from '../core/dag/validate.ts';
+import { sinkNodeIds } from '../core/dag/schedule.ts';
 import { isTerminal, type JsonValue } from '../core/run-status.ts';
 import { WorkflowRun, WorkflowVersion } from '../db/entities/index.ts';
 import type { MikroORM } from '../db/orm.ts';
@@ -10,9 +11,13 @@ import type {
   CompleteRunInput,
   CompleteRunResult,
   FailRunInput,
+  PlanRunResult,
+  RunLimits,
+  RunNotReady,
   StartRunResult,
 } from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
+import type { CheckedVersion, PinnedGraphs } from './pinned-graphs.ts';
 import { moveRun, recordRunCancelled } from '../domain/runs/run-state.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
 
@@ -20,58 +25,92 @@ export interface RunRecordDeps {
   orm: MikroORM;
   config: Config;
   expressions: ExpressionPool;
+  graphs: PinnedGraphs;
 }
 
+type OpenedRun = { kind: 'ready'; versionId: string; checked: Extract<CheckedVersion, { ok: true }> };
+
 /** Activities that write a run's own row; each is idempotent so a retry changes nothing twice. */
-export function createRunRecordActivities({ orm, config, expressions }: RunRecordDeps) {
+export function createRunRecordActivities({ orm, config, expressions, graphs }: RunRecordDeps) {
+  const limits: RunLimits = {
+    maxParallel: config.runMaxParallelNodes,
+    expressionTimeoutMs: config.expressionTimeoutMs,
+  };
+
+  /**
+   * Loads the run's pinned version, validates it again, marks the run running and creates one
+   * pending step per node.
+   */
+  async function openRun(runId: string): Promise<OpenedRun | RunNotReady> {
+    const em = orm.em.fork();
+    const run = await em.findOne(WorkflowRun, runId);
+    if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} does not exist`, 'RunNotFound');
+    if (isTerminal(run.status)) return { kind: 'finished', status: run.status };
+    const version = await em.findOne(WorkflowVersion, {
+      workflowId: run.workflowId,
+      version: run.workflowVersion,
+    });
+    if (!version) {
+      return {
+        kind: 'invalid',
+        message: `version ${run.workflowVersion} of workflow ${run.workflowId} does not exist`,
+      };
+    }
+    const checked = graphs.check(version);
+    if (!checked.ok) {
+      const problems = checked.problems.map((p) => (p.node ? `node "${p.node}": ${p.message}` : p.message));
+      return { kind: 'invalid', message: `invalid workflow definition: ${problems.join('; ')}` };
+    }
+    if (!(await moveRun(em, runId, 'running', { startedAt: new Date() }, ['pending']))) {
+      // Not pending any more: a retry of this activity (already running), or the run was closed
+      // meanwhile (e.g. a refused start recorded it failed) and must not execute after all.
+      const now = await em.findOneOrFail(WorkflowRun, runId, { fields: ['status'], refresh: true });
+      if (isTerminal(now.status)) return { kind: 'finished', status: now.status };
+    }
+    await new StepStore(em).createPending(runId, checked.graph.nodes);
+    return { kind: 'ready', versionId: version.id, checked };
+  }
+
+  /** The run's `output` expression and sink nodes: from its pinned version, or as the workflow passed them. */
+  async function runOutput(input: CompleteRunInput): Promise<{ output?: string; sinks: string[] }> {
+    if (!('versionId' in input)) return input;
+    const { graph } = await graphs.graph(input.versionId);
+    return {
+      ...(graph.output === undefined ? {} : { output: graph.output }),
+      sinks: sinkNodeIds(graph.nodes),
+    };
+  }
+
   return {
-    /**
-     * Loads the run's pinned version, validates it again, marks the run running and creates one
-     * pending step per node.
-     */
-    async startRun(runId: string): Promise<StartRunResult> {
-      const em = orm.em.fork();
-      const run = await em.findOne(WorkflowRun, runId);
-      if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} does not exist`, 'RunNotFound');
-      if (isTerminal(run.status)) return { kind: 'finished', status: run.status };
-      const version = await em.findOne(WorkflowVersion, {
-        workflowId: run.workflowId,
-        version: run.workflowVersion,
-      });
-      if (!version) {
-        return {
-          kind: 'invalid',
-          message: `version ${run.workflowVersion} of workflow ${run.workflowId} does not exist`,
-        };
-      }
-      const checked = validateGraph(version.graph);
-      if (!checked.ok) {
-        const problems = checked.problems.map((p) => (p.node ? `node "${p.node}": ${p.message}` : p.message));
-        return { kind: 'invalid', message: `invalid workflow definition: ${problems.join('; ')}` };
-      }
-      if (!(await moveRun(em, runId, 'running', { startedAt: new Date() }, ['pending']))) {
-        // Not pending any more: a retry of this activity (already running), or the run was closed
-        // meanwhile (e.g. a refused start recorded it failed) and must not execute after all.
-        const now = await em.findOneOrFail(WorkflowRun, runId, { fields: ['status'], refresh: true });
-        if (isTerminal(now.status)) return { kind: 'finished', status: now.status };
-      }
-      await new StepStore(em).createPending(runId, checked.graph.nodes);
+    /** Opens the run and hands the workflow only what scheduling needs (`run-plan-by-id`). */
+    async planRun(runId: string): Promise<PlanRunResult> {
+      const opened = await openRun(runId);
+      if (opened.kind !== 'ready') return opened;
       return {
         kind: 'ready',
-        graph: checked.graph,
-        limits: { maxParallel: config.runMaxParallelNodes, expressionTimeoutMs: config.expressionTimeoutMs },
+        versionId: opened.versionId,
+        nodes: opened.checked.graph.nodes.map(planNode),
+        limits,
       };
+    },
+
+    /** Opens the run and hands the workflow the whole graph (runs from before `run-plan-by-id`). */
+    async startRun(runId: string): Promise<StartRunResult> {
+      const opened = await openRun(runId);
+      if (opened.kind !== 'ready') return opened;
+      return { kind: 'ready', graph: opened.checked.graph, limits };
     },
 
     /** Computes the output (the `output` expression, or the sinks' outputs) and records success. */
     async completeRun(input: CompleteRunInput): Promise<CompleteRunResult> {
       const em = orm.em.fork();
+      const { output: expression, sinks } = await runOutput(input);
       const { workspaceId, context } = await new StepStore(em).snapshot(input.runId, null);
       let output: unknown;
-      if (input.output === undefined) output = sinkOutputs(input.sinks, context);
+      if (expression === undefined) output = sinkOutputs(sinks, context);
       else {
         try {
-          const job = { context, expressions: { output: input.output } };
+          const job = { context, expressions: { output: expression } };
           const signal = Context.current().cancellationSignal;
           output = (await expressions.evaluate(job, { workspaceId, signal })).values?.output;
         } catch (err) {

@@ -4,8 +4,8 @@ import { checkWithFields } from '../core/dag/node-fields.ts';
 import { stringsIn } from '../core/dag/template.ts';
 import { expressionFields, nodeTypeDef, type NodeType } from '../core/nodes/registry.ts';
 import type { JsonValue } from '../core/run-status.ts';
-import type { NodeTask } from '../core/engine/dag-contract.ts';
-import type { ExpressionResult } from './expressions/expression-job.ts';
+import type { WholeNodeTask } from '../core/engine/dag-contract.ts';
+import type { ExpressionResult, SecretSlot } from './expressions/expression-job.ts';
 import { ExpressionError, type ExpressionPool } from './expressions/expression-pool.ts';
 import { isDatabaseError, storedErrorMessage } from './database-failures.ts';
 import { RequestRefusedError } from './http/safe-request.ts';
@@ -15,7 +15,16 @@ export type Prepared =
   /** An earlier attempt already finished the step (its worker died before reporting). */
   | { kind: 'done'; status: 'success' | 'skipped' }
   | { kind: 'skipped' }
-  | { kind: 'go'; step: StepRef; input: Record<string, unknown>; values: Record<string, unknown> };
+  | {
+      kind: 'go';
+      step: StepRef;
+      workspaceId: string;
+      /** The resolved `with` as recorded: secrets show as `***` (see `secrets`). */
+      input: Record<string, unknown>;
+      values: Record<string, unknown>;
+      /** Where the node's `{{ secrets.NAME }}` templates go; only its activity fills them in. */
+      secrets?: SecretSlot[];
+    };
 
 /**
  * The common start of every node: evaluate `when`, resolve `{{ }}` templates in `with` (and the
@@ -25,7 +34,7 @@ export type Prepared =
 export async function prepareStep(
   steps: StepStore,
   expressions: ExpressionPool,
-  task: NodeTask,
+  task: WholeNodeTask,
   attempt: number,
 ): Promise<Prepared> {
   const { runId, node } = task;
@@ -84,7 +93,14 @@ export async function prepareStep(
     await steps.update(runId, node.id, { attempt, input: input as JsonValue, error: message });
     throw ApplicationFailure.nonRetryable(message, 'BadNodeInput');
   }
-  return { kind: 'go', step: { runId, nodeId: node.id, startedAt }, input, values: evaluated.values ?? {} };
+  return {
+    kind: 'go',
+    step: { runId, nodeId: node.id, startedAt },
+    workspaceId,
+    input,
+    values: evaluated.values ?? {},
+    ...(evaluated.secrets ? { secrets: evaluated.secrets } : {}),
+  };
 }
 
 /** The node's expression fields (a transform's `expression`), evaluated whole; none: undefined. */

@@ -69,6 +69,31 @@ export class RateLimitError extends AppError {
   }
 }
 
+/** How long a client should wait before retrying a start refused by the workspace's run limit. */
+export const ACTIVE_RUN_LIMIT_RETRY_AFTER_SECONDS = 5;
+
+/** Why a run (started through the API or by a workflow node) was refused at the workspace's cap. */
+export function activeRunLimitMessage(maxActiveRuns: number): string {
+  return (
+    `Workspace run limit reached: ${maxActiveRuns} runs are already pending or running in this ` +
+    'workspace (WORKSPACE_MAX_ACTIVE_RUNS); retry when one has ended'
+  );
+}
+
+/**
+ * Thrown when a start would exceed the workspace's cap on live runs (429, with `Retry-After`). Nothing
+ * was recorded, so a retry (with the same Idempotency-Key, too) may start the run.
+ */
+export class ActiveRunLimitError extends AppError {
+  override readonly name = 'ActiveRunLimitError';
+  readonly retryAfterSeconds = ACTIVE_RUN_LIMIT_RETRY_AFTER_SECONDS;
+  constructor(maxActiveRuns: number) {
+    super(429, activeRunLimitMessage(maxActiveRuns), {
+      details: { max_active_runs: maxActiveRuns, retry_after_seconds: ACTIVE_RUN_LIMIT_RETRY_AFTER_SECONDS },
+    });
+  }
+}
+
 /** How long a client should wait before retrying after a dependency was unreachable. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 

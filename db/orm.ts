@@ -2,6 +2,7 @@ import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql'
 import { Migrator } from '@mikro-orm/migrations';
 import { ALL_ENTITIES } from './entities/index.ts';
 import { MIGRATIONS } from './migrations/index.ts';
+import { ALL_ROUTINES } from './routines.ts';
 
 export type { MikroORM };
 export type { EntityManager } from '@mikro-orm/postgresql';
@@ -19,6 +20,7 @@ function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Opti
     driver: PostgreSqlDriver,
     clientUrl: databaseUrl,
     entities: ALL_ENTITIES,
+    routines: ALL_ROUTINES,
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: false },
     migrations: {

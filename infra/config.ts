@@ -40,6 +40,18 @@ const schema = z.object({
     .optional(),
   DAGEN_DATA_DIR: z.string().min(1).default('.dagen'),
   DAGEN_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+  DAGEN_SECRETS_KEY: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(
+      z
+        .string()
+        .transform(secretsKeyBase64)
+        .pipe(z.string({ error: 'must be 32 bytes, as 64 hex digits or base64' }))
+        .optional(),
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_BYTES: z.coerce
     .number()
@@ -55,6 +67,7 @@ const schema = z.object({
   EXPRESSION_MEMORY_MB: z.coerce.number().int().min(16).max(4096).default(64),
   EXPRESSION_POOL_SIZE: z.coerce.number().int().min(1).max(64).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  WORKSPACE_MAX_ACTIVE_RUNS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
 });
 
 export interface Config {
@@ -77,6 +90,8 @@ export interface Config {
   readonly metricsToken: string | undefined;
   readonly dataDir: string;
   readonly keyPepper: string | undefined;
+  /** AES-256 key (base64 of 32 bytes) that workspace secrets are encrypted with; unset, secrets cannot be used. */
+  readonly secretsKey: string | undefined;
   readonly logLevel: string;
   readonly maxBodyBytes: number;
   readonly keyCacheTtlMs: number;
@@ -95,7 +110,12 @@ export interface Config {
    * worker lets activities finish for a third of it, then cancels them.
    */
   readonly shutdownGraceMs: number;
+  /** Runs of one workspace that may be `pending` or `running` at once, child runs included. */
+  readonly workspaceMaxActiveRuns: number;
 }
+
+/** Variables whose value an error message must not repeat. */
+const SECRET_VARIABLES = new Set(['DAGEN_KEY_PEPPER', 'DAGEN_SECRETS_KEY', 'METRICS_TOKEN']);
 
 /** Parses the environment once; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -103,9 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
-    throw new ConfigError(
-      `Invalid ${variable}: ${issue?.message ?? 'bad value'} (got ${JSON.stringify(env[variable])})`,
-    );
+    const got = SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(env[variable])})`;
+    throw new ConfigError(`Invalid ${variable}: ${issue?.message ?? 'bad value'}${got}`);
   }
   const e = parsed.data;
   return deepFreeze({
@@ -126,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     dataDir: path.resolve(e.DAGEN_DATA_DIR),
     keyPepper: e.DAGEN_KEY_PEPPER,
+    secretsKey: e.DAGEN_SECRETS_KEY,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     keyCacheTtlMs: e.KEY_CACHE_TTL_MS,
@@ -139,7 +159,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Each process holds a heap of its own: a few, not one per core on a big machine.
     expressionPoolSize: e.EXPRESSION_POOL_SIZE ?? Math.min(4, availableParallelism()),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    workspaceMaxActiveRuns: e.WORKSPACE_MAX_ACTIVE_RUNS,
   });
+}
+
+/** A 32-byte key written as 64 hex digits or base64 (either alphabet), as base64; else undefined. */
+function secretsKeyBase64(text: string): string | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex').toString('base64');
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return undefined;
+  return Buffer.from(text, 'base64').toString('base64');
 }
 
 /** Returns a copy of `config` with some fields replaced, for tests and the embedded launcher. */

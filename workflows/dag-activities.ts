@@ -14,7 +14,8 @@
 // reach Postgres fails at once, and the call is made again after a durable pause.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { DagActivities, RunLimits } from '../core/engine/dag-contract.ts';
-import { NODE_DEFAULTS, type NodeSpec } from '../core/dag/definition.ts';
+import { NODE_DEFAULTS } from '../core/dag/definition.ts';
+import type { PlannedNode } from '../core/dag/node-plan.ts';
 import { nodeSummary } from '../core/engine/run-metadata.ts';
 import { nodeTypeDef } from '../core/nodes/registry.ts';
 import { failFastOnDatabase, pausingForDatabase } from './database-pause.ts';
@@ -61,7 +62,7 @@ export function runRecord(limits: RunLimits, summary: string) {
 }
 
 /** Step bookkeeping around delays and child runs (it evaluates `when` and templates). */
-export function stepRecord(limits: RunLimits, node: NodeSpec, step: 'begin' | 'record') {
+export function stepRecord(limits: RunLimits, node: PlannedNode, step: 'begin' | 'record') {
   return pausingForDatabase(
     proxyLocalActivities<DagActivities>({
       startToCloseTimeout: evaluationTimeoutMs(limits),
@@ -75,7 +76,7 @@ export function stepRecord(limits: RunLimits, node: NodeSpec, step: 'begin' | 'r
  * The activity that runs a node whose type executes in one (local) activity, with the node's own
  * retry policy and timeout. A local one's timeout is never shorter than the evaluation bound.
  */
-export function nodeActivities(node: NodeSpec, limits: RunLimits) {
+export function nodeActivities(node: PlannedNode, limits: RunLimits) {
   const retry = node.retry;
   const options = {
     // A database outage uses none of the node's attempts: the workflow waits it out.
@@ -86,10 +87,8 @@ export function nodeActivities(node: NodeSpec, limits: RunLimits) {
     }),
     summary: nodeSummary(node),
   };
-  const def = nodeTypeDef(node.type);
-  const defaultSeconds = def.defaultTimeoutSeconds?.(node.with ?? {}) ?? NODE_DEFAULTS.timeoutSeconds;
-  const timeoutMs = (node.timeout_seconds ?? defaultSeconds) * 1000;
-  if (def.execution === 'local-activity') {
+  const timeoutMs = (node.timeoutSeconds ?? NODE_DEFAULTS.timeoutSeconds) * 1000;
+  if (nodeTypeDef(node.type).execution === 'local-activity') {
     return pausingForDatabase(
       proxyLocalActivities<DagActivities>({
         ...options,

@@ -8,15 +8,17 @@ import {
   TimeoutFailure,
   executeChild,
   isCancellation,
+  patched,
   sleep,
   uuid4,
 } from '@temporalio/workflow';
-import type { NodeSpec } from '../core/dag/definition.ts';
+import type { PlannedNode } from '../core/dag/node-plan.ts';
 import { runStaticMetadata, timerSummary } from '../core/engine/run-metadata.ts';
 import { nodeTypeDef } from '../core/nodes/registry.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../core/search-attributes.ts';
-import type { RunLimits } from '../core/engine/dag-contract.ts';
+import type { NodeTask, RunLimits } from '../core/engine/dag-contract.ts';
 import { nodeActivities, stepRecord } from './dag-activities.ts';
+import { CHILD_DEADLINE_PATCH, DEADLINE_BACKSTOP_MS } from './run-deadline.ts';
 
 /** Child runs may start child runs, but not endlessly (a workflow that runs itself). */
 const MAX_CHILD_DEPTH = 5;
@@ -27,6 +29,8 @@ export interface RunScope {
   /** How many parent runs started this one through workflow nodes. */
   depth: number;
   limits: RunLimits;
+  /** How the run's activities name a node: by id in its pinned version (older runs: whole). */
+  taskOf(nodeId: string): NodeTask;
 }
 
 export type NodeOutcome =
@@ -35,7 +39,7 @@ export type NodeOutcome =
   | { kind: 'cancelled'; nodeId: string; error: unknown };
 
 /** Runs one node to its outcome; never rejects, so the scheduler can race many of them. */
-export async function executeNode(run: RunScope, node: NodeSpec): Promise<NodeOutcome> {
+export async function executeNode(run: RunScope, node: PlannedNode): Promise<NodeOutcome> {
   try {
     const def = nodeTypeDef(node.type);
     const status =
@@ -43,7 +47,7 @@ export async function executeNode(run: RunScope, node: NodeSpec): Promise<NodeOu
         ? await runTimer(run, node, def.seconds)
         : def.execution === 'child'
           ? await runChild(run, node)
-          : (await nodeActivities(node, run.limits).runNode({ runId: run.runId, node })).status;
+          : (await nodeActivities(node, run.limits).runNode(run.taskOf(node.id))).status;
     return { kind: 'done', nodeId: node.id, status };
   } catch (err) {
     if (isCancellation(err)) return { kind: 'cancelled', nodeId: node.id, error: err };
@@ -52,29 +56,36 @@ export async function executeNode(run: RunScope, node: NodeSpec): Promise<NodeOu
 }
 
 async function runTimer(
-  { runId, limits }: RunScope,
-  node: NodeSpec,
+  { runId, limits, taskOf }: RunScope,
+  node: PlannedNode,
   duration: (input: Record<string, unknown>) => number,
 ): Promise<'success' | 'skipped'> {
-  const begun = await stepRecord(limits, node, 'begin').beginStep({ runId, node });
+  const begun = await stepRecord(limits, node, 'begin').beginStep(taskOf(node.id));
   if (begun.status === 'skipped') return 'skipped';
-  const seconds = duration(begun.with);
+  // A whole-node task (runs from before `run-plan-by-id`) gets the resolved `with` back.
+  const seconds = 'seconds' in begun ? begun.seconds : duration(begun.with);
   await sleep(seconds * 1000, { summary: timerSummary(node, seconds) });
   await stepRecord(limits, node, 'record').completeStep({ runId, nodeId: node.id, output: { seconds } });
   return 'success';
 }
 
-async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Promise<'success' | 'skipped'> {
+async function runChild(
+  { runId, depth, limits, taskOf }: RunScope,
+  node: PlannedNode,
+): Promise<'success' | 'skipped'> {
   if (depth >= MAX_CHILD_DEPTH) {
     throw ApplicationFailure.nonRetryable(`workflow nodes may nest at most ${MAX_CHILD_DEPTH} levels deep`);
   }
-  const begun = await stepRecord(limits, node, 'begin').beginChildStep({ runId, node, childRunId: uuid4() });
+  const begun = await stepRecord(limits, node, 'begin').beginChildStep({
+    ...taskOf(node.id),
+    childRunId: uuid4(),
+  });
   if (begun.status === 'skipped') return 'skipped';
   const { child } = begun;
   try {
     await executeChild('dagRun', {
       workflowId: `run:${child.runId}`,
-      args: [{ runId: child.runId, depth: depth + 1 }],
+      ...childDeadline(child.runId, depth + 1, node.timeoutSeconds),
       typedSearchAttributes: [
         { key: SA_WORKSPACE, value: child.workspaceId },
         { key: SA_WORKFLOW, value: child.workflowId },
@@ -92,9 +103,6 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
       }),
       // If this run is terminated, the child still gets to record its own cancellation.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      ...(node.timeout_seconds === undefined
-        ? {}
-        : { workflowExecutionTimeout: node.timeout_seconds * 1000 }),
     });
   } catch (err) {
     if (isCancellation(err)) throw err;
@@ -106,6 +114,21 @@ async function runChild({ runId, depth, limits }: RunScope, node: NodeSpec): Pro
     childRunId: child.runId,
   });
   return 'success';
+}
+
+/**
+ * The child's input and execution timeout for the node's `timeout_seconds`: the child keeps its own
+ * deadline (so it records its end) and the server's timeout only backs it up. Runs started before
+ * that change kept the deadline as the execution timeout alone.
+ */
+function childDeadline(runId: string, depth: number, timeoutSeconds: number | undefined) {
+  if (timeoutSeconds === undefined) return { args: [{ runId, depth }] };
+  if (!patched(CHILD_DEADLINE_PATCH))
+    return { args: [{ runId, depth }], workflowExecutionTimeout: timeoutSeconds * 1000 };
+  return {
+    args: [{ runId, depth, timeoutSeconds }],
+    workflowExecutionTimeout: timeoutSeconds * 1000 + DEADLINE_BACKSTOP_MS,
+  };
 }
 
 /** The most specific message in a failure chain: the activity's own error, not "Activity task failed". */

@@ -2,21 +2,29 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
 } from '@temporalio/workflow';
 import type { NodeFailureRecord } from '../core/engine/dag-contract.ts';
 import { progressQuery, RunProgress } from '../core/engine/run-progress.ts';
-import type { WorkflowGraph } from '../core/dag/definition.ts';
-import { DagSchedule, sinkNodeIds } from '../core/dag/schedule.ts';
+import type { PlannedNode } from '../core/dag/node-plan.ts';
+import { DagSchedule } from '../core/dag/schedule.ts';
 import type { RunStatus } from '../core/run-status.ts';
 import { record, runRecord } from './dag-activities.ts';
 import { executeNode, type NodeOutcome, type RunScope } from './dag-nodes.ts';
+import { CHILD_DEADLINE_PATCH, RunDeadline } from './run-deadline.ts';
+import { openRun } from './run-open.ts';
 
 export interface DagRunInput {
   runId: string;
   /** How many parent runs started this one through workflow nodes (0 for a run started by the API). */
   depth?: number;
+  /**
+   * A child run's deadline (its node's `timeout_seconds`): when it passes, the run cancels its nodes
+   * and records itself failed with `timed out after N s`.
+   */
+  timeoutSeconds?: number;
 }
 
 export interface DagRunResult {
@@ -35,36 +43,41 @@ export async function dagRun(input: DagRunInput): Promise<DagRunResult> {
   const { runId } = input;
   const progress = new RunProgress((p) => setCurrentDetails(p.details()));
   setHandler(progressQuery, () => progress.snapshot());
+  const deadline = new RunDeadline(
+    input.timeoutSeconds !== undefined && patched(CHILD_DEADLINE_PATCH) ? input.timeoutSeconds : undefined,
+  );
   try {
-    const started = await record('start run').startRun(runId);
-    if (started.kind === 'finished') {
-      progress.end(started.status);
-      return { runId, status: started.status };
-    }
-    if (started.kind === 'invalid') return await failRun(runId, started.message, [], progress);
-    const { graph, limits } = started;
-    progress.begin(graph.nodes);
-    const failures = await runGraph({ runId, depth: input.depth ?? 0, limits }, graph, progress);
-    const first = failures[0];
-    if (first)
-      return await failRun(runId, `node "${first.nodeId}" failed: ${first.error}`, failures, progress);
-    const done = await CancellationScope.nonCancellable(() =>
-      runRecord(limits, 'complete run').completeRun({
-        runId,
-        output: graph.output,
-        sinks: sinkNodeIds(graph.nodes),
-      }),
-    );
-    if (done.status === 'failed') throw ApplicationFailure.nonRetryable(done.message, 'RunFailed');
-    progress.end('success');
-    return { runId, status: 'success' };
+    return await deadline.run(() => executeRun(input, progress));
   } catch (err) {
+    if (deadline.endedBy(err)) return await failRun(runId, deadline.message, [], progress);
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => record('record cancel').cancelRun(runId));
       progress.end('cancelled');
     } else progress.end('failed');
     throw err;
   }
+}
+
+/** From the run's start to its recorded success or failure (a cancellation is rethrown). */
+async function executeRun(input: DagRunInput, progress: RunProgress): Promise<DagRunResult> {
+  const { runId } = input;
+  const opened = await openRun(runId);
+  if (opened.kind === 'finished') {
+    progress.end(opened.status);
+    return { runId, status: opened.status };
+  }
+  if (opened.kind === 'invalid') return await failRun(runId, opened.message, [], progress);
+  const { nodes, limits, taskOf } = opened;
+  progress.begin(nodes);
+  const failures = await runGraph({ runId, depth: input.depth ?? 0, limits, taskOf }, nodes, progress);
+  const first = failures[0];
+  if (first) return await failRun(runId, `node "${first.nodeId}" failed: ${first.error}`, failures, progress);
+  const done = await CancellationScope.nonCancellable(() =>
+    runRecord(limits, 'complete run').completeRun(opened.completion),
+  );
+  if (done.status === 'failed') throw ApplicationFailure.nonRetryable(done.message, 'RunFailed');
+  progress.end('success');
+  return { runId, status: 'success' };
 }
 
 async function failRun(
@@ -87,10 +100,10 @@ async function failRun(
  */
 async function runGraph(
   run: RunScope,
-  graph: WorkflowGraph,
+  nodes: PlannedNode[],
   progress: RunProgress,
 ): Promise<NodeFailureRecord[]> {
-  const schedule = new DagSchedule(graph.nodes);
+  const schedule = new DagSchedule(nodes);
   const nodesScope = new CancellationScope();
   const inFlight = new Map<string, Promise<NodeOutcome>>();
   const failures: NodeFailureRecord[] = [];

@@ -14,8 +14,22 @@ export interface ExpressionJob {
 export interface ExpressionResult {
   /** False when `when` was falsy; then `with` and `values` are absent. */
   proceed: boolean;
+  /** Secrets show as `***` here: this is the form a step records. */
   with?: Record<string, unknown>;
   values?: Record<string, unknown>;
+  /** Strings of `with` that use secrets, for the node's activity to fill in; absent when none do. */
+  secrets?: SecretSlot[];
+}
+
+/**
+ * A string of the resolved `with` that held `{{ secrets.NAME }}` templates. The expression process
+ * never sees a secret's value: it masks the string in `with` and says how to rebuild it.
+ */
+export interface SecretSlot {
+  /** Where the string sits in `with`: keys and array indexes. */
+  path: (string | number)[];
+  /** Resolved text and secret names, in order. */
+  pieces: (string | { secret: string })[];
 }
 
 export interface EvalRequest {
@@ -26,3 +40,8 @@ export interface EvalRequest {
 
 export type EvalResponse =
   { id: number; ok: true; json: string } | { id: number; ok: false; message: string };
+
+/** The first message of an expression process: its modules are loaded and it takes jobs. */
+export interface ReadyMessage {
+  ready: true;
+}

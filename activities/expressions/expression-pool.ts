@@ -1,8 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { EvalRequest, EvalResponse, ExpressionJob, ExpressionResult } from './expression-job.ts';
+import type {
+  EvalRequest,
+  EvalResponse,
+  ExpressionJob,
+  ExpressionResult,
+  ReadyMessage,
+} from './expression-job.ts';
 
 const PROCESS_PATH = fileURLToPath(new URL('./expression-process.ts', import.meta.url));
+/** A process not ready this long after its fork is given up (a job waits meanwhile, never on a clock). */
+const BOOT_TIMEOUT_MS = 30_000;
 
 export interface ExpressionPoolOptions {
   /** Processes evaluating at once; more jobs wait in a queue. */
@@ -41,7 +49,10 @@ interface Task {
 
 interface Slot {
   child: ChildProcess;
+  /** Its modules are loaded: jobs go only to ready processes, so boot time never counts as a job's. */
+  ready: boolean;
   task?: Task;
+  /** The running job's deadline, or the boot deadline before the process is ready. */
   timer?: NodeJS.Timeout;
 }
 
@@ -102,8 +113,8 @@ export class ExpressionPool {
 
   #dispatch(): void {
     while (this.#queues.size) {
-      const slot = [...this.#slots].find((s) => !s.task) ?? this.#spawn();
-      if (!slot) return;
+      const slot = [...this.#slots].find((s) => s.ready && !s.task);
+      if (!slot) return this.#grow();
       const task = this.#next();
       slot.task = task;
       slot.timer = setTimeout(() => {
@@ -146,15 +157,31 @@ export class ExpressionPool {
     task.reject(reason);
   }
 
-  #spawn(): Slot | undefined {
-    if (this.#closed || this.#slots.size >= this.#options.size) return undefined;
+  /** Boots processes, up to the pool size, while more jobs wait than processes are booting. */
+  #grow(): void {
+    const waiting = [...this.#queues.values()].reduce((sum, queue) => sum + queue.length, 0);
+    let booting = [...this.#slots].filter((s) => !s.ready).length;
+    while (booting < waiting && this.#spawn()) booting++;
+  }
+
+  #spawn(): boolean {
+    if (this.#closed || this.#slots.size >= this.#options.size) return false;
     const child = fork(PROCESS_PATH, [], {
       execArgv: [`--max-old-space-size=${this.#options.maxMemoryMb}`, '--max-semi-space-size=4'],
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       serialization: 'advanced',
     });
-    const slot: Slot = { child };
-    child.on('message', (response: EvalResponse) => this.#settle(slot, response));
+    const slot: Slot = { child, ready: false };
+    slot.timer = setTimeout(
+      () => this.#discard(slot, new ExpressionError('expression process did not start')),
+      BOOT_TIMEOUT_MS,
+    );
+    child.on('message', (message: EvalResponse | ReadyMessage) => {
+      if (!('ready' in message)) return this.#settle(slot, message);
+      clearTimeout(slot.timer);
+      slot.ready = true;
+      this.#dispatch();
+    });
     child.on('exit', (_code, signal) => {
       const reason =
         signal === 'SIGABRT' || signal === 'SIGTRAP'
@@ -169,7 +196,7 @@ export class ExpressionPool {
     child.unref();
     child.channel?.unref();
     this.#slots.add(slot);
-    return slot;
+    return true;
   }
 
   #settle(slot: Slot, response: EvalResponse): void {
@@ -183,11 +210,16 @@ export class ExpressionPool {
     this.#dispatch();
   }
 
-  /** Fails the slot's task (if any) with `reason`, kills its process and lets the queue move on. */
+  /**
+   * Fails the slot's task with `reason`, kills its process and lets the queue move on. A process that
+   * died booting fails the next waiting job instead, so a process that cannot start fails jobs rather
+   * than being forked again and again.
+   */
   #discard(slot: Slot, reason: Error): void {
     if (!this.#slots.delete(slot)) return;
     clearTimeout(slot.timer);
     if (slot.task) this.#fail(slot.task, reason);
+    else if (!slot.ready && this.#queues.size && !this.#closed) this.#fail(this.#next(), reason);
     slot.task = undefined;
     slot.child.kill('SIGKILL');
     this.#dispatch();

@@ -2,8 +2,16 @@
 // and the pool kills this process while the Temporal worker stays healthy. (A worker_thread's
 // resourceLimits are not enough: a fast-allocating isolate can still abort the whole process.)
 import jsonata from 'jsonata';
+import { SECRET_MASK, secretReference } from '../../core/dag/secret-refs.ts';
 import { isWholeExpression, parseTemplate } from '../../core/dag/template.ts';
-import type { ExpressionJob, ExpressionResult, EvalRequest, EvalResponse } from './expression-job.ts';
+import type {
+  ExpressionJob,
+  ExpressionResult,
+  EvalRequest,
+  EvalResponse,
+  ReadyMessage,
+  SecretSlot,
+} from './expression-job.ts';
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('expression-process must be forked with an IPC channel');
@@ -14,6 +22,8 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', (request: EvalRequest) => {
   void run(request).then((response) => send(response));
 });
+// Booting takes long on a busy machine: the pool starts a job's deadline only after this.
+send({ ready: true } satisfies ReadyMessage);
 
 async function run(request: EvalRequest): Promise<EvalResponse> {
   try {
@@ -35,12 +45,14 @@ async function evaluateJob(job: ExpressionJob): Promise<ExpressionResult> {
   const result: ExpressionResult = { proceed: true };
   if (job.with) {
     const resolved: Record<string, unknown> = {};
+    const slots: SecretSlot[] = [];
     for (const [key, value] of Object.entries(job.with)) {
       // A field evaluated whole (a transform's `expression`) is kept as written, not a template.
       const whole = job.expressions !== undefined && key in job.expressions;
-      resolved[key] = whole ? value : await resolve(value, job.context, `with.${key}`);
+      resolved[key] = whole ? value : await resolve(value, { context: job.context, slots }, [key]);
     }
     result.with = resolved;
+    if (slots.length) result.secrets = slots;
   }
   if (job.expressions) {
     result.values = {};
@@ -51,38 +63,53 @@ async function evaluateJob(job: ExpressionJob): Promise<ExpressionResult> {
   return result;
 }
 
-/** Resolves `{{ }}` templates in every string of a JSON value. */
-async function resolve(value: unknown, context: unknown, path: string): Promise<unknown> {
-  if (typeof value === 'string') return resolveString(value, context, path);
+interface Resolution {
+  context: unknown;
+  /** Strings that use secrets, found so far. */
+  slots: SecretSlot[];
+}
+
+/** Resolves `{{ }}` templates in every string of a JSON value; `at` is where it sits in `with`. */
+async function resolve(value: unknown, r: Resolution, at: (string | number)[]): Promise<unknown> {
+  if (typeof value === 'string') return resolveString(value, r, at);
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    for (let i = 0; i < value.length; i++) out.push(await resolve(value[i], context, `${path}[${i}]`));
+    for (let i = 0; i < value.length; i++) out.push(await resolve(value[i], r, [...at, i]));
     return out;
   }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value))
-      out[key] = await resolve(child, context, `${path}.${key}`);
+    for (const [key, child] of Object.entries(value)) out[key] = await resolve(child, r, [...at, key]);
     return out;
   }
   return value;
 }
 
-async function resolveString(source: string, context: unknown, path: string): Promise<unknown> {
+/** A `{{ secrets.NAME }}` part becomes `***` here and a slot piece for the activity to fill in. */
+async function resolveString(source: string, r: Resolution, at: (string | number)[]): Promise<unknown> {
   const parts = parseTemplate(source);
-  const label = `template in "${path}"`;
+  const label = `template in "with${at.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}"`;
+  const first = parts[0];
   // A string that is one template keeps the value's JSON type (a number, an object...).
-  if (isWholeExpression(parts))
-    return toJson(await evaluate((parts[0] as { expression: string }).expression, context, label));
+  if (isWholeExpression(parts) && first?.kind === 'expr' && secretReference(first.expression) === undefined)
+    return toJson(await evaluate(first.expression, r.context, label));
   let text = '';
+  const pieces: SecretSlot['pieces'] = [];
   for (const part of parts) {
-    if (part.kind === 'text') text += part.text;
+    const secret = part.kind === 'expr' ? secretReference(part.expression) : undefined;
+    if (secret !== undefined) {
+      pieces.push(text, { secret });
+      text = '';
+    } else if (part.kind === 'text') text += part.text;
     else {
-      const value = toJson(await evaluate(part.expression, context, label));
+      const value = toJson(await evaluate(part.expression, r.context, label));
       text += value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
     }
   }
-  return text;
+  if (pieces.length === 0) return text;
+  pieces.push(text);
+  r.slots.push({ path: at, pieces: pieces.filter((p) => p !== '') });
+  return pieces.map((p) => (typeof p === 'string' ? p : SECRET_MASK)).join('');
 }
 
 async function evaluate(expression: string, context: unknown, label: string): Promise<unknown> {

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { AppError, UnavailableError, unreachableDependency } from '../../core/errors.ts';
+import { ActiveRunLimitError, AppError, UnavailableError, unreachableDependency } from '../../core/errors.ts';
 import type { AppState } from '../context.ts';
 
 /** Koa's own client errors (e.g. from ctx.throw or body parsing) carry `status` and `expose`. */
@@ -28,7 +28,9 @@ export function errorHandler(): Middleware<AppState> {
       if (err instanceof AppError) {
         ctx.status = err.status;
         ctx.body = { error: err.message, ...err.details };
-        if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+        if (err instanceof UnavailableError || err instanceof ActiveRunLimitError) {
+          ctx.set('Retry-After', String(err.retryAfterSeconds));
+        }
         if (err.status >= 500) ctx.state.log.error({ err }, 'request failed');
         return;
       }

@@ -1,4 +1,4 @@
-import { errorBody, namedJsonSchemas, rateLimitBody, refOf } from './schemas.ts';
+import { activeRunLimitBody, errorBody, namedJsonSchemas, rateLimitBody, refOf } from './schemas.ts';
 
 /**
  * Shared OpenAPI 3.1 pieces: the key scheme, the `{ error }` answers and the rate-limit headers the
@@ -50,10 +50,23 @@ const ERROR_RESPONSES: Readonly<Record<number, string>> = {
   503: 'Unavailable',
 };
 
+/** A run start's 429: the key's rate limit, or the workspace's cap on live runs. */
+export function startRefusedResponseRef(): Json {
+  return ref('responses', 'TooManyRequestsOrRuns');
+}
+
 export function errorResponseRef(status: number): Json {
   const name = ERROR_RESPONSES[status];
   if (!name) throw new Error(`no shared answer for status ${status}`);
   return ref('responses', name);
+}
+
+/** `Retry-After` and the limit headers, as the 429 answers carry them. */
+function retryHeaders(retryAfter: string): Json {
+  return {
+    'Retry-After': { description: retryAfter, schema: { type: 'integer', minimum: 1 } },
+    ...limitHeaderRefs(),
+  };
 }
 
 /** `components` of the document: built on each call, after every route module registered its schemas. */
@@ -84,24 +97,21 @@ export function components(): Json {
       ),
       Unavailable: {
         ...errorResponse('Postgres or the workflow engine could not be reached; retry later.'),
-        headers: {
-          'Retry-After': {
-            description: 'Seconds to wait before retrying.',
-            schema: { type: 'integer', minimum: 1 },
-          },
-          ...limitHeaderRefs(),
-        },
+        headers: retryHeaders('Seconds to wait before retrying.'),
       },
       TooManyRequests: {
         description: "Over the key's rate limit. Does not consume quota.",
-        headers: {
-          'Retry-After': {
-            description: 'Seconds until a slot frees.',
-            schema: { type: 'integer', minimum: 1 },
-          },
-          ...limitHeaderRefs(),
-        },
+        headers: retryHeaders('Seconds until a slot frees.'),
         content: { 'application/json': { schema: refOf(rateLimitBody) } },
+      },
+      TooManyRequestsOrRuns: {
+        description:
+          "Over the key's rate limit, or the workspace already has WORKSPACE_MAX_ACTIVE_RUNS runs " +
+          'pending or running (nothing was recorded; the Idempotency-Key stays free).',
+        headers: retryHeaders('Seconds to wait before retrying.'),
+        content: {
+          'application/json': { schema: { oneOf: [refOf(rateLimitBody), refOf(activeRunLimitBody)] } },
+        },
       },
     },
   };

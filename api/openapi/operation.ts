@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Endpoint } from '../routes/endpoint.ts';
-import { errorResponseRef, limitHeaderRefs } from './components.ts';
+import { errorResponseRef, limitHeaderRefs, startRefusedResponseRef } from './components.ts';
 import { jsonSchemaOf, refOf } from './schemas.ts';
 
 type Json = Record<string, unknown>;
@@ -33,6 +33,8 @@ export function operationOf(e: Endpoint): Json {
   for (const status of errorStatuses(e)) {
     responses[status] = errorResponseRef(status);
   }
+  // A 429 of the route's own (a run start over the workspace's cap) shares the status with the gate's.
+  if (e.errors?.includes(429)) responses[429] = startRefusedResponseRef();
   return {
     operationId: e.operationId,
     summary: e.summary,

@@ -31,6 +31,20 @@ export const rateLimitBody = named(
   }),
 );
 
+export const activeRunLimitBody = named(
+  'ActiveRunLimitError',
+  z
+    .object({
+      error: z.string().meta({ description: 'Names the limit: runs already pending or running.' }),
+      max_active_runs: z
+        .int()
+        .min(1)
+        .meta({ description: "The workspace's cap (WORKSPACE_MAX_ACTIVE_RUNS)." }),
+      retry_after_seconds: z.int().min(1).meta({ description: 'Seconds to wait before retrying.' }),
+    })
+    .meta({ description: 'A run start refused: the workspace already has its most live runs.' }),
+);
+
 type Json = Record<string, unknown>;
 
 const SCHEMA_REF = '#/components/schemas/';

@@ -23,7 +23,7 @@ export interface ResponseSpec {
 }
 
 /** Statuses a route answers beyond validation and the key gate, i.e. the ones its domain calls throw. */
-export type DomainErrorStatus = 400 | 404 | 422;
+export type DomainErrorStatus = 400 | 404 | 422 | 429;
 
 type Responses = Record<number, ResponseSpec>;
 type ObjectSchema = z.ZodObject;
@@ -80,7 +80,8 @@ export interface EndpointSpec<P, Q, H, B, R extends Responses> {
   readonly responses: R;
   /**
    * Error statuses the domain can answer; 400/404/413/415 from validation, the key gate's 401/403/429
-   * and 503 (a dependency unreachable, possible on every route) are documented without it.
+   * and 503 (a dependency unreachable, possible on every route) are documented without it. A 429
+   * of the domain's own (a run start over the workspace's cap) is documented beside the gate's.
    */
   readonly errors?: readonly DomainErrorStatus[];
 }

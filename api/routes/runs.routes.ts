@@ -43,7 +43,10 @@ const startRunEndpoint = endpoint({
     'passes first, 202 with its current state. Send `Idempotency-Key` to make retries safe: the ' +
     'same key with the same workflow and `input_data` returns the first run for 24 h after it was ' +
     'created; with different ones, 422. After 24 h the key is free and starts a new run. A 503 (the ' +
-    'workflow engine refused the start) does not use the key up: retrying with it starts the run.',
+    'workflow engine refused the start) does not use the key up: retrying with it starts the run. ' +
+    'A workspace may have at most WORKSPACE_MAX_ACTIVE_RUNS runs `pending` or `running` at once ' +
+    '(child runs included); a start beyond that is a 429 with `Retry-After` that records nothing ' +
+    'and leaves the key free.',
   params: workflowIdParams,
   headers: startHeaders,
   body: startBody,
@@ -57,7 +60,7 @@ const startRunEndpoint = endpoint({
       location: true,
     },
   },
-  errors: [422],
+  errors: [422, 429],
 }).handledBy(async (ctx, { params, headers, body }, deps) => {
   const auth = authOf(ctx);
   const run = await startRun(deps, auth, params.id, {

@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { apiCommand } from './api.command.ts';
 import { KEY_COMMANDS } from './keys.command.ts';
 import { migrateCommand } from './migrate.command.ts';
+import { SECRET_COMMANDS } from './secrets.command.ts';
 import { startCommand } from './start.command.ts';
 import { temporalSetupCommand } from './temporal-setup.command.ts';
 import { usersCreateCommand } from './users.command.ts';
@@ -19,5 +20,6 @@ export const COMMANDS: Command[] = [
   workspacesCreateCommand,
   usersCreateCommand,
   ...KEY_COMMANDS,
+  ...SECRET_COMMANDS,
   ...WORKFLOW_COMMANDS,
 ];

@@ -3,7 +3,13 @@ import { startApiServer } from '../../api/server.ts';
 import { migrate } from '../../db/orm.ts';
 import { startChildReaper, type ChildReaper } from '../../infra/child-reaper.ts';
 import { withOverrides, type Config } from '../../infra/config.ts';
-import { readRuntimeInfo, resolvePepper, writeRuntimeInfo, type RuntimeInfo } from '../../infra/data-dir.ts';
+import {
+  readRuntimeInfo,
+  resolvePepper,
+  resolveSecretsKey,
+  writeRuntimeInfo,
+  type RuntimeInfo,
+} from '../../infra/data-dir.ts';
 import { startEmbeddedPostgres } from '../../infra/embedded-postgres.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
@@ -61,6 +67,7 @@ export const startCommand: Command = {
 /** Starts every component, registering each on the stack as soon as it is up. */
 async function bringUp(config: Config, log: Logger, stack: StopStack, reaper: ChildReaper) {
   const keyPepper = resolvePepper(config, { create: true });
+  const secretsKey = resolveSecretsKey(config, { create: true });
   // The SDK runtime must exist before anything native: the dev server is started through it too.
   const temporalMetricsUrl = await installTemporalRuntime(config.logLevel);
   const bundle = bundleWorkflows();
@@ -79,6 +86,7 @@ async function bringUp(config: Config, log: Logger, stack: StopStack, reaper: Ch
   ]);
   const effective = withOverrides(config, {
     keyPepper,
+    secretsKey,
     databaseUrl: database,
     temporal: { ...config.temporal, address: temporal.address },
   });

@@ -1,5 +1,8 @@
 import type { NodeSpec } from './definition.ts';
 
+/** What scheduling reads of a node: a whole NodeSpec or the workflow's PlannedNode. */
+export type SchedulableNode = Pick<NodeSpec, 'id' | 'needs'>;
+
 /** Where a node is in one run, as the interpreter tracks it. */
 export type NodeProgress = 'pending' | 'running' | 'success' | 'skipped';
 
@@ -8,11 +11,11 @@ export type NodeProgress = 'pending' | 'running' | 'success' | 'skipped';
  * was skipped. The workflow drives it; unit tests drive it without Temporal. Assumes a validated
  * (acyclic, no dangling `needs`) graph.
  */
-export class DagSchedule {
-  readonly #nodes: readonly NodeSpec[];
+export class DagSchedule<N extends SchedulableNode = SchedulableNode> {
+  readonly #nodes: readonly N[];
   readonly #progress = new Map<string, NodeProgress>();
 
-  constructor(nodes: readonly NodeSpec[]) {
+  constructor(nodes: readonly N[]) {
     this.#nodes = nodes;
     for (const node of nodes) this.#progress.set(node.id, 'pending');
   }
@@ -40,7 +43,7 @@ export class DagSchedule {
   }
 
   /** Pending nodes whose upstream all succeeded, in definition order. */
-  ready(): NodeSpec[] {
+  ready(): N[] {
     return this.#nodes.filter(
       (node) =>
         this.#progress.get(node.id) === 'pending' &&
@@ -71,7 +74,7 @@ export class DagSchedule {
 }
 
 /** Nodes no other node needs: their outputs make the default run output. */
-export function sinkNodeIds(nodes: readonly NodeSpec[]): string[] {
+export function sinkNodeIds(nodes: readonly SchedulableNode[]): string[] {
   const needed = new Set(nodes.flatMap((node) => node.needs ?? []));
   return nodes.filter((node) => !needed.has(node.id)).map((node) => node.id);
 }

@@ -1,5 +1,5 @@
 import jsonata from 'jsonata';
-import { expressionFields, isNodeType, nodeTypeDef, NODE_TYPES } from '../nodes/registry.ts';
+import { expressionFields, isNodeType, nodeTypeDef, NODE_TYPES, type NodeType } from '../nodes/registry.ts';
 import {
   LIMITS,
   NODE_ID_PATTERN,
@@ -9,6 +9,7 @@ import {
 } from './definition.ts';
 import { checkWithFields, isPlainObject } from './node-fields.ts';
 import { characterCount, sizeProblems, storageIssue } from './storable.ts';
+import { readsSecrets, secretReference } from './secret-refs.ts';
 import { parseTemplate, stringsIn } from './template.ts';
 
 export type GraphValidation =
@@ -117,7 +118,7 @@ function checkNode(raw: unknown, index: number, problems: DefinitionProblem[]): 
     }
   }
   for (const message of checkWithFields(type, raw.with, false)) report(message);
-  checkWithExpressions(raw.with, expressionFields(type), node, problems);
+  checkWithExpressions(raw.with, type, node, problems);
   return id;
 }
 
@@ -133,14 +134,19 @@ function checkNumber(
   else if (value < min || value > max) report(`${label} must be between ${min} and ${max}`);
 }
 
-/** Parses the type's expression fields and every `{{ }}` template in the other strings of `with`. */
+/**
+ * Parses the type's expression fields and every `{{ }}` template in the other strings of `with`. A
+ * template may be a whole `{{ secrets.NAME }}` (in nodes that run in an activity); no other
+ * expression may read `secrets`.
+ */
 function checkWithExpressions(
   value: unknown,
-  expressions: readonly string[],
+  type: NodeType,
   node: string,
   problems: DefinitionProblem[],
 ): void {
   if (!isPlainObject(value)) return;
+  const expressions = expressionFields(type);
   for (const [key, field] of Object.entries(value)) {
     if (expressions.includes(key)) {
       if (typeof field === 'string') checkExpression(field, `"with.${key}"`, node, problems);
@@ -155,11 +161,25 @@ function checkWithExpressions(
         continue;
       }
       for (const part of parts) {
-        if (part.kind === 'expr')
-          checkExpression(part.expression, `template in "${found.path}"`, node, problems);
+        if (part.kind !== 'expr') continue;
+        const label = `template in "${found.path}"`;
+        if (secretReference(part.expression) === undefined) {
+          checkExpression(part.expression, label, node, problems);
+        } else if (!acceptsSecrets(type)) {
+          problems.push({
+            node,
+            message: `${label} uses a secret, but ${type} nodes cannot (only nodes that run in an activity, such as http, can)`,
+          });
+        }
       }
     }
   }
+}
+
+/** Secrets are filled in by the activity that runs the node, so only such nodes can use them. */
+function acceptsSecrets(type: NodeType): boolean {
+  const execution = nodeTypeDef(type).execution;
+  return execution === 'activity' || execution === 'local-activity';
 }
 
 function checkExpression(
@@ -172,20 +192,26 @@ function checkExpression(
   if (problem) problems.push({ ...(node === undefined ? {} : { node }), message: `${label} ${problem}` });
 }
 
-/** Why a value is not a usable JSONata expression, or undefined when it is. */
+/**
+ * Why a value is not a usable JSONata expression, or undefined when it is. Expressions are evaluated
+ * over the run context, where `secrets` never is: reading it is refused.
+ */
 function expressionProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || !value.trim()) return 'must be a non-empty expression string';
   if (value.length > LIMITS.maxExpressionLength) {
     return `is longer than ${LIMITS.maxExpressionLength} characters`;
   }
+  let ast;
   try {
-    jsonata(value);
-    return undefined;
+    ast = jsonata(value).ast();
   } catch (err) {
     const e = err as { message?: string; position?: number };
     const where = typeof e.position === 'number' ? ` at character ${e.position}` : '';
     return `is not a valid expression: ${e.message ?? String(err)}${where}`;
   }
+  return readsSecrets(ast)
+    ? 'cannot read secrets: use a secret only as a whole {{ secrets.NAME }} template in "with"'
+    : undefined;
 }
 
 /**

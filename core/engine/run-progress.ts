@@ -38,13 +38,13 @@ export class RunProgress {
     this.#onChange = onChange;
   }
 
-  begin(nodes: readonly NodeSpec[]): void {
+  begin(nodes: readonly Pick<NodeSpec, 'id'>[]): void {
     this.#state.status = 'running';
     this.#state.total = nodes.length;
     this.#onChange(this);
   }
 
-  started(node: NodeSpec): void {
+  started(node: Pick<NodeSpec, 'id' | 'type'>): void {
     this.#state.running.push({ id: node.id, type: node.type });
     this.#onChange(this);
   }

@@ -6,8 +6,19 @@ import { WorkflowDefinition } from './workflow-definition.entity.ts';
 import { WorkflowRun } from './workflow-run.entity.ts';
 import { WorkflowVersion } from './workflow-version.entity.ts';
 import { Workspace } from './workspace.entity.ts';
+import { WorkspaceSecret } from './workspace-secret.entity.ts';
 
-export { Agent, ApiKey, RunStep, User, WorkflowDefinition, WorkflowRun, WorkflowVersion, Workspace };
+export {
+  Agent,
+  ApiKey,
+  RunStep,
+  User,
+  WorkflowDefinition,
+  WorkflowRun,
+  WorkflowVersion,
+  Workspace,
+  WorkspaceSecret,
+};
 
 export const ALL_ENTITIES = [
   Workspace,
@@ -18,4 +29,5 @@ export const ALL_ENTITIES = [
   WorkflowVersion,
   WorkflowRun,
   RunStep,
+  WorkspaceSecret,
 ];

@@ -8,7 +8,12 @@ import { RUN_STATUSES } from '../../core/run-status.ts';
 export const WorkflowRun = defineEntity({
   name: 'WorkflowRun',
   tableName: 'workflow_runs',
-  indexes: [{ properties: ['workspaceId', 'createdAt'] }, { properties: ['workflowId', 'createdAt'] }],
+  indexes: [
+    { properties: ['workspaceId', 'createdAt'] },
+    { properties: ['workflowId', 'createdAt'] },
+    // Counts a workspace's live runs against WORKSPACE_MAX_ACTIVE_RUNS.
+    { properties: ['workspaceId', 'status'] },
+  ],
   uniques: [{ properties: ['workspaceId', 'idempotencyKey'] }],
   properties: {
     id: idColumn(),

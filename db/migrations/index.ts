@@ -1,6 +1,8 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000000_initial } from './Migration20261128000000_initial.ts';
 import { Migration20261129000000_drop_unwritten_tables } from './Migration20261129000000_drop_unwritten_tables.ts';
+import { Migration20261129100000_active_run_limit } from './Migration20261129100000_active_run_limit.ts';
+import { Migration20261129170000_workspace_secrets } from './Migration20261129170000_workspace_secrets.ts';
 
 /** Every migration in order; add new ones at the end and never edit an applied one. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -9,4 +11,6 @@ export const MIGRATIONS: MigrationObject[] = [
     name: 'Migration20261129000000_drop_unwritten_tables',
     class: Migration20261129000000_drop_unwritten_tables,
   },
+  { name: 'Migration20261129100000_active_run_limit', class: Migration20261129100000_active_run_limit },
+  { name: 'Migration20261129170000_workspace_secrets', class: Migration20261129170000_workspace_secrets },
 ];

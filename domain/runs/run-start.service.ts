@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { InferEntity } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import {
+  ActiveRunLimitError,
   AppError,
   BadRequestError,
   NotFoundError,
@@ -9,13 +10,14 @@ import {
   UnprocessableError,
 } from '../../core/errors.ts';
 import type { JsonValue, Source } from '../../core/run-status.ts';
-import { WorkflowDefinition, WorkflowRun } from '../../db/entities/index.ts';
+import { WorkflowDefinition, type WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { Services } from '../../infra/services.ts';
 import type { Caller } from '../tenants/caller.ts';
 import { describeProblems } from '../definitions/definitions.service.ts';
 import { describeInputProblems } from '../definitions/input-schema.ts';
 import type { RunnableVersions } from '../definitions/runnable-versions.ts';
+import { insertRunWithinLimit } from './active-run-limit.ts';
 import { findKeyHolder, requestHash } from './idempotency.ts';
 import { launchRun } from './run-launcher.ts';
 
@@ -40,8 +42,9 @@ export interface StartRunDeps {
  * Starts a run of the workflow `workflowId` for the caller, or returns the run an earlier request
  * with the same Idempotency-Key started. Throws 404 for a workflow outside the caller's workspace,
  * 400 for a workflow that is not active, invalid, or whose input does not match its schema, 422 for
- * a key reused with another request, 503 when Temporal refuses the start (the key then stays free
- * for a retry). Keys replay for IDEMPOTENCY_KEY_TTL_MS (24 h); an older one starts a new run.
+ * a key reused with another request, 429 when the workspace already has WORKSPACE_MAX_ACTIVE_RUNS
+ * live runs, 503 when Temporal refuses the start (the key stays free for a retry after both).
+ * Keys replay for IDEMPOTENCY_KEY_TTL_MS (24 h); an older one starts a new run.
  */
 export async function startRun(
   deps: StartRunDeps,
@@ -76,7 +79,7 @@ export async function startRun(
     startedAt: null,
     finishedAt: null,
   };
-  const holder = await insertRun(em, run);
+  const holder = await insertRun(em, run, deps.services.config.workspaceMaxActiveRuns);
   if (holder) return replay(deps, holder, hash, definition.name);
   // Only the start decides the answer: once it succeeded the run exists, and a 500 would make a
   // retrying client start a second one.
@@ -93,13 +96,14 @@ const KEY_INSERT_ATTEMPTS = 3;
 /**
  * Inserts the run, or returns the run that holds its Idempotency-Key when another request got the
  * key first: the unique (workspace_id, idempotency_key) picks one winner among concurrent requests.
+ * Refuses with 429 when the workspace already has `maxActive` live runs, leaving nothing behind.
  */
-async function insertRun(em: EntityManager, run: RunRow): Promise<RunRow | undefined> {
+async function insertRun(em: EntityManager, run: RunRow, maxActive: number): Promise<RunRow | undefined> {
   for (let attempt = 1; ; attempt++) {
+    let inserted: boolean;
     try {
-      // One plain INSERT (no unit-of-work transaction): this is on every start's critical path.
-      await em.insert(WorkflowRun, run);
-      return undefined;
+      // One statement (no unit-of-work transaction): this is on every start's critical path.
+      inserted = await insertRunWithinLimit(em, run, maxActive);
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException) || !run.idempotencyKey) throw err;
       const holder = await findKeyHolder(em, run.workspaceId, run.idempotencyKey);
@@ -109,7 +113,13 @@ async function insertRun(em: EntityManager, run: RunRow): Promise<RunRow | undef
       if (attempt === KEY_INSERT_ATTEMPTS) {
         throw new UnavailableError('The Idempotency-Key is changing hands; retry the request', err);
       }
+      continue;
     }
+    if (inserted) return undefined;
+    // At the cap. A concurrent request with the same key may have got its run in first: a replay.
+    const holder = run.idempotencyKey ? await findKeyHolder(em, run.workspaceId, run.idempotencyKey) : null;
+    if (holder) return holder;
+    throw new ActiveRunLimitError(maxActive);
   }
 }
 

@@ -38,10 +38,10 @@ describe('bookkeeping and light nodes run as local activities', () => {
     expect((await loadRun(env.h, runId)).status).toBe('success');
     const history = await historyOf(handle);
     expect(history.filter((e) => e.type === 'ACTIVITY_TASK_SCHEDULED')).toEqual([]);
-    // Local-activity markers, in order (a patch marker names no activity).
-    const localActivities = history.filter((e) => e.type === 'MARKER_RECORDED' && e.activity);
-    expect(localActivities.map((e) => e.activity)).toEqual([
-      'startRun',
+    // Local activities' markers (a patch's marker names no activity).
+    const markers = history.filter((e) => e.type === 'MARKER_RECORDED' && e.activity);
+    expect(markers.map((e) => e.activity)).toEqual([
+      'planRun',
       'runNode',
       'runNode',
       'runNode',

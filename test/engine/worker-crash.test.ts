@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { WorkflowGraph } from '../../core/dag/definition.ts';
 import { RunStep } from '../../db/entities/index.ts';
 import { withOverrides } from '../../infra/config.ts';
 import { startWorker, type RunningWorker } from '../../worker/worker.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { TEST_ENV } from '../helpers/test-env.ts';
+import { workerProcesses, type WorkerProcesses } from '../reliability/support/worker-process.ts';
 import {
   createWorkspace,
   eventually,
@@ -18,49 +17,20 @@ import {
   startRun,
 } from './dag-fixtures.ts';
 
-const DAGEN_BIN = fileURLToPath(new URL('../../bin/dagen.js', import.meta.url));
-
 /** Lets a light node run for seconds (tail recursion, constant memory) without hitting the deadline. */
 const EXPRESSION_TIMEOUT_MS = 60_000;
 const SLOW_COUNT = 400_000;
 
-/** Starts `dagen worker` as its own process on `taskQueue` and resolves once it polls. */
-async function spawnWorker(h: Harness, taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [DAGEN_BIN, 'worker'], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: h.config.databaseUrl,
-      TEMPORAL_ADDRESS: h.config.temporal.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      DAGEN_KEY_PEPPER: h.config.keyPepper,
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'info',
-      EXPRESSION_TIMEOUT_MS: String(EXPRESSION_TIMEOUT_MS),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker running')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`worker exited early (${code}): ${output}`)));
-  });
-  return child;
-}
-
 describe('a worker killed mid-run', () => {
   let h: Harness;
+  let workers: WorkerProcesses;
   const replacements: RunningWorker[] = [];
-  const children: ChildProcess[] = [];
   beforeAll(async () => {
     h = await startHarness({ worker: false });
+    workers = workerProcesses(h);
   });
   afterAll(async () => {
-    for (const child of children) child.kill('SIGKILL');
+    await workers.killAll();
     for (const worker of replacements) await worker.stop();
     await h.close();
   });
@@ -71,13 +41,11 @@ describe('a worker killed mid-run', () => {
     ready: (steps: Awaited<ReturnType<typeof loadSteps>>) => boolean,
   ) {
     const taskQueue = `crash-${randomUUID()}`;
-    const child = await spawnWorker(h, taskQueue);
-    children.push(child);
+    const child = await workers.start(taskQueue, { EXPRESSION_TIMEOUT_MS: String(EXPRESSION_TIMEOUT_MS) });
     const wf = await saveWorkflow(h, await createWorkspace(h), graph);
     const { runId, handle } = await startRun(h, wf, { n: 4 }, taskQueue);
     const before = await eventually(() => loadSteps(h, runId), ready);
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await workers.kill(child);
     const config = withOverrides(h.config, {
       temporal: { ...h.config.temporal, taskQueue },
       expressionTimeoutMs: EXPRESSION_TIMEOUT_MS,

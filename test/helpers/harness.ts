@@ -70,7 +70,10 @@ function requiredEnv(name: string): string {
   return value;
 }
 
-/** Keeps the SDK's per-worker INFO and expected-failure WARN lines out of test output; each test file has its own module registry. */
-function quietTemporalRuntime(): void {
+/**
+ * Keeps the SDK's per-worker INFO and expected-failure WARN lines out of test output; each test file
+ * has its own module registry. Call it before anything else creates the runtime (a dev server does).
+ */
+export function quietTemporalRuntime(): void {
   if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('ERROR') });
 }

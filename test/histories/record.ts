@@ -41,6 +41,8 @@ interface Scenario {
   cancelAt?: string;
   /** Stop the database once this node is running; start it again once the run paused twice for it. */
   outageAt?: string;
+  /** Also record the child run this `workflow` node started, as `<name>-child.json`. */
+  childOf?: string;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -128,6 +130,50 @@ const SCENARIOS: Scenario[] = [
       };
     },
   },
+  {
+    // The child keeps its node's timeout_seconds itself: it times out, records its end, fails the parent.
+    name: 'child-run-deadline',
+    childOf: 'sub',
+    graph: async (h, { workspaceId }) => {
+      const child = await saveWorkflow(h, workspaceId, {
+        nodes: [
+          { id: 'nap', type: 'delay', with: { seconds: 3600 } },
+          { id: 'after', type: 'transform', needs: ['nap'], with: { expression: '1' } },
+        ],
+      });
+      return {
+        nodes: [{ id: 'sub', type: 'workflow', timeout_seconds: 2, with: { workflow_id: child.workflowId } }],
+      };
+    },
+  },
+  {
+    // Nodes named by id (planRun, activities read the pinned version): every kind of node, a
+    // retried http call, a templated delay, a skip and an output expression.
+    name: 'run-plan-by-id',
+    input: { n: 4 },
+    graph: async (h, { workspaceId, httpBase }) => {
+      const child = await saveWorkflow(h, workspaceId, {
+        nodes: [{ id: 'echo', type: 'transform', with: { expression: 'input' } }],
+      });
+      return {
+        nodes: [
+          { id: 'double', type: 'transform', with: { expression: 'input.n * 2' } },
+          {
+            id: 'call',
+            type: 'http',
+            retry: { max_attempts: 2, backoff_seconds: 1 },
+            with: { url: `${httpBase}/ok`, timeout_seconds: 5 },
+          },
+          { id: 'sub', type: 'workflow', needs: ['double'], with: { workflow_id: child.workflowId, input: { x: '{{ nodes.double.output }}' } } },
+          { id: 'nap', type: 'delay', needs: ['double'], with: { seconds: '{{ nodes.double.output / 8 }}' } },
+          { id: 'check', type: 'condition', needs: ['call', 'sub', 'nap'], with: { expression: 'nodes.call.output.status = 200' } },
+          { id: 'skipped', type: 'transform', needs: ['check'], when: '$not(nodes.check.output)', with: { expression: '1' } },
+          { id: 'below', type: 'transform', needs: ['skipped'], with: { expression: '2' } },
+        ],
+        output: '{ "double": nodes.double.output, "sub": nodes.sub.output }',
+      };
+    },
+  },
 ];
 
 async function record(h: Harness, scenario: Scenario, env: ScenarioEnv, file: URL): Promise<void> {
@@ -141,6 +187,13 @@ async function record(h: Harness, scenario: Scenario, env: ScenarioEnv, file: UR
   await settle(handle);
   writeFileSync(file, historyToJson(await handle.fetchHistory()));
   addToManifest(`${scenario.name}.json`);
+  if (scenario.childOf) {
+    const step = (await loadSteps(h, runId))[scenario.childOf];
+    const childRunId = (step?.input as { child_run_id: string }).child_run_id;
+    const child = h.services.temporal.client.workflow.getHandle(`run:${childRunId}`);
+    writeFileSync(new URL(`./${scenario.name}-child.json`, import.meta.url), historyToJson(await child.fetchHistory()));
+    addToManifest(`${scenario.name}-child.json`);
+  }
   console.log(`recorded ${scenario.name} (${(await handle.describe()).status.name})`);
 }
 

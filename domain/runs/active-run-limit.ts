@@ -1,0 +1,53 @@
+import type { InferEntity } from '@mikro-orm/core';
+import type { WorkflowRun } from '../../db/entities/index.ts';
+import type { EntityManager } from '../../db/orm.ts';
+import { RunSlotFree } from '../../db/routines.ts';
+
+type RunRow = InferEntity<typeof WorkflowRun>;
+
+/**
+ * Inserts a run row unless its workspace already has `maxActive` runs `pending` or `running` (child
+ * runs included), in one statement: `RunSlotFree` (db/routines.ts) serializes the inserts of one
+ * workspace and counts after taking the lock, so concurrent inserts never overshoot the cap.
+ * A row with the same id already there is left alone (a retried child insert). Returns whether this
+ * call inserted the row; a unique Idempotency-Key clash still throws, as a plain insert would.
+ */
+export async function insertRunWithinLimit(
+  em: EntityManager,
+  run: RunRow,
+  maxActive: number,
+): Promise<boolean> {
+  const rows = await em.execute<{ id: string }[]>(
+    `insert into workflow_runs (id, workspace_id, workflow_id, workflow_version, status, input_data,
+       output_data, error_message, trigger, idempotency_key, idempotency_hash, created_at, started_at,
+       finished_at)
+     select ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?
+      where ${RunSlotFree.name}(?, ?)
+     on conflict (id) do nothing
+     returning id`,
+    [
+      run.id,
+      run.workspaceId,
+      run.workflowId,
+      run.workflowVersion,
+      run.status,
+      jsonb(run.inputData),
+      jsonb(run.outputData),
+      run.errorMessage,
+      jsonb(run.trigger),
+      run.idempotencyKey,
+      run.idempotencyHash,
+      run.createdAt,
+      run.startedAt,
+      run.finishedAt,
+      run.workspaceId,
+      maxActive,
+    ],
+  );
+  return rows.length > 0;
+}
+
+/** A jsonb parameter: the driver would send a JS array as a Postgres array, so it goes as text. */
+function jsonb(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
