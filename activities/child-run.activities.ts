@@ -8,6 +8,7 @@ import { WorkflowDefinition, WorkflowRun } from '../db/entities/index.ts';
 import type { EntityManager, MikroORM } from '../db/orm.ts';
 import type { BeginChildResult, ChildTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionPool } from './expressions/expression-pool.ts';
+import { storedErrorMessage } from './database-failures.ts';
 import type { PinnedGraphs } from './pinned-graphs.ts';
 import { prepareStep } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
@@ -92,7 +93,7 @@ export function createChildRunActivities({
           },
         };
       } catch (err) {
-        await steps.update(task.runId, node.id, { error: (err as Error).message });
+        await steps.update(task.runId, node.id, { error: storedErrorMessage(err) });
         throw err;
       }
     },

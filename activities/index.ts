@@ -4,6 +4,7 @@ import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createChildRunActivities } from './child-run.activities.ts';
+import { guardDatabaseErrors } from './database-failures.ts';
 import { ExpressionPool } from './expressions/expression-pool.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { createNodeActivities } from './node.activities.ts';
@@ -54,5 +55,6 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
   } satisfies DagActivities & ReconcileActivities;
-  return { activities, close: () => expressions.close() };
+  // No database error leaves an activity raw: its text may carry the server's address, SQL or values.
+  return { activities: guardDatabaseErrors(activities, deps.log), close: () => expressions.close() };
 }

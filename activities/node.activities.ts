@@ -9,6 +9,7 @@ import type { ExpressionPool } from './expressions/expression-pool.ts';
 import type { AddressPolicy } from './http/address-policy.ts';
 import type { PinnedGraphs } from './pinned-graphs.ts';
 import { safeRequest } from './http/safe-request.ts';
+import { storedErrorMessage } from './database-failures.ts';
 import { prepareStep, toActivityFailure } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
 import type { SecretCipher } from '../domain/secrets/secret-cipher.ts';
@@ -72,7 +73,7 @@ export function createNodeActivities({ orm, expressions, policy, secrets, graphs
         // Cancelled: the workflow records the step as cancelled; nothing to add here.
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`node "${node.id}" was cancelled`);
         filled?.redactor.error(err);
-        await steps.update(task.runId, node.id, { ...attemptPatch, error: (err as Error).message });
+        await steps.update(task.runId, node.id, { ...attemptPatch, error: storedErrorMessage(err) });
         throw toActivityFailure(err);
       } finally {
         clearInterval(heartbeats);

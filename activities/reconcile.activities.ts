@@ -13,7 +13,7 @@ export interface ReconcileDeps {
 export function createReconcileActivities({ orm, log }: ReconcileDeps) {
   return {
     async reconcileStuckRuns() {
-      const result = await reconcileRuns(orm, Context.current().client);
+      const result = await reconcileRuns(orm, Context.current().client, { log });
       if (result.failed + result.cancelled > 0) log.warn(result, 'reconciler finished stuck runs');
       return result;
     },

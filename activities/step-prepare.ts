@@ -7,6 +7,7 @@ import type { JsonValue } from '../core/run-status.ts';
 import type { WholeNodeTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionResult, SecretSlot } from './expressions/expression-job.ts';
 import { ExpressionError, type ExpressionPool } from './expressions/expression-pool.ts';
+import { isDatabaseError, storedErrorMessage } from './database-failures.ts';
 import { RequestRefusedError } from './http/safe-request.ts';
 import type { StepRef, StepStore } from '../domain/runs/step-store.ts';
 
@@ -65,7 +66,7 @@ export async function prepareStep(
   } catch (err) {
     await steps.update(runId, node.id, {
       attempt,
-      error: (err as Error).message,
+      error: storedErrorMessage(err),
       input: nodeWith as JsonValue,
     });
     throw toActivityFailure(err);
@@ -120,9 +121,11 @@ function hasTemplates(value: Record<string, unknown>): boolean {
 /**
  * Turns an error from a node's work into what Temporal should do with it: definition-level errors
  * (bad expression, refused address) never succeed on retry; anything else follows the node's policy.
+ * A database error stays as it is, for the activities' guard to type and strip of its text.
  */
 export function toActivityFailure(err: unknown): Error {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
+  if (isDatabaseError(err)) return err as Error;
   const e = err instanceof Error ? err : new Error(String(err));
   const nonRetryable = e instanceof ExpressionError || e instanceof RequestRefusedError;
   return ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable });

@@ -7,6 +7,13 @@ import { ALL_ROUTINES } from './routines.ts';
 export type { MikroORM };
 export type { EntityManager } from '@mikro-orm/postgresql';
 
+/**
+ * The longest a new connection may take before it counts as the database being unreachable: a
+ * server that accepts but never answers (frozen, or behind a dropped route) would otherwise hold a
+ * caller until the OS gives up, minutes later.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /** The ORM options for one database URL; migrations are listed in code, never discovered by glob. */
 function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Options {
   return {
@@ -25,6 +32,7 @@ function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}): Opti
       snapshot: false,
     },
     pool: { min: 0, max: 10 },
+    driverOptions: { connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
     debug: false,
     allowGlobalContext: false,
     ...overrides,

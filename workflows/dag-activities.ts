@@ -10,14 +10,17 @@
 // cancellation reaches them through the server.
 // Every proxy carries a one-line summary (core/engine/run-metadata.ts): the Temporal UI shows it in
 // the run's timeline instead of the bare activity type.
+// Every proxy also waits out a database outage (workflows/database-pause.ts): an activity that cannot
+// reach Postgres fails at once, and the call is made again after a durable pause.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { DagActivities, RunLimits } from '../core/engine/dag-contract.ts';
 import { NODE_DEFAULTS } from '../core/dag/definition.ts';
 import type { PlannedNode } from '../core/dag/node-plan.ts';
 import { nodeSummary } from '../core/engine/run-metadata.ts';
 import { nodeTypeDef } from '../core/nodes/registry.ts';
+import { failFastOnDatabase, pausingForDatabase } from './database-pause.ts';
 
-/** Writes of the run row (start, skips, fail, cancel): short, retried until Postgres answers. */
+/** Writes of the run row (start, skips, fail, cancel): short, retried until they succeed. */
 const RECORD_TIMEOUT_MS = 30_000;
 const RECORD_RETRY = { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' };
 /** Step bookkeeping around a delay or child run: transient database errors are retried. */
@@ -33,11 +36,13 @@ const LONG_NODE_HEARTBEAT_TIMEOUT = '10 seconds';
 
 /** Run-row writes that evaluate nothing; `startRun` runs before the limits are known. */
 export function record(summary: string) {
-  return proxyLocalActivities<DagActivities>({
-    startToCloseTimeout: RECORD_TIMEOUT_MS,
-    retry: RECORD_RETRY,
-    summary,
-  });
+  return pausingForDatabase(
+    proxyLocalActivities<DagActivities>({
+      startToCloseTimeout: RECORD_TIMEOUT_MS,
+      retry: failFastOnDatabase(RECORD_RETRY),
+      summary,
+    }),
+  );
 }
 
 /** The longest an evaluating local activity may run: the expression deadline plus the margin. */
@@ -47,20 +52,24 @@ function evaluationTimeoutMs(limits: RunLimits): number {
 
 /** Run-row writes that may evaluate the `output` expression (`completeRun`). */
 export function runRecord(limits: RunLimits, summary: string) {
-  return proxyLocalActivities<DagActivities>({
-    startToCloseTimeout: evaluationTimeoutMs(limits),
-    retry: RECORD_RETRY,
-    summary,
-  });
+  return pausingForDatabase(
+    proxyLocalActivities<DagActivities>({
+      startToCloseTimeout: evaluationTimeoutMs(limits),
+      retry: failFastOnDatabase(RECORD_RETRY),
+      summary,
+    }),
+  );
 }
 
 /** Step bookkeeping around delays and child runs (it evaluates `when` and templates). */
 export function stepRecord(limits: RunLimits, node: PlannedNode, step: 'begin' | 'record') {
-  return proxyLocalActivities<DagActivities>({
-    startToCloseTimeout: evaluationTimeoutMs(limits),
-    retry: STEP_RECORD_RETRY,
-    summary: nodeSummary(node, step),
-  });
+  return pausingForDatabase(
+    proxyLocalActivities<DagActivities>({
+      startToCloseTimeout: evaluationTimeoutMs(limits),
+      retry: failFastOnDatabase(STEP_RECORD_RETRY),
+      summary: nodeSummary(node, step),
+    }),
+  );
 }
 
 /**
@@ -70,23 +79,28 @@ export function stepRecord(limits: RunLimits, node: PlannedNode, step: 'begin' |
 export function nodeActivities(node: PlannedNode, limits: RunLimits) {
   const retry = node.retry;
   const options = {
-    retry: {
+    // A database outage uses none of the node's attempts: the workflow waits it out.
+    retry: failFastOnDatabase({
       maximumAttempts: retry?.max_attempts ?? NODE_DEFAULTS.retry.max_attempts,
       initialInterval: Math.max(1, (retry?.backoff_seconds ?? NODE_DEFAULTS.retry.backoff_seconds) * 1000),
       backoffCoefficient: 2,
-    },
+    }),
     summary: nodeSummary(node),
   };
   const timeoutMs = (node.timeoutSeconds ?? NODE_DEFAULTS.timeoutSeconds) * 1000;
   if (nodeTypeDef(node.type).execution === 'local-activity') {
-    return proxyLocalActivities<DagActivities>({
-      ...options,
-      startToCloseTimeout: Math.max(timeoutMs, evaluationTimeoutMs(limits)),
-    });
+    return pausingForDatabase(
+      proxyLocalActivities<DagActivities>({
+        ...options,
+        startToCloseTimeout: Math.max(timeoutMs, evaluationTimeoutMs(limits)),
+      }),
+    );
   }
-  return proxyActivities<DagActivities>({
-    ...options,
-    startToCloseTimeout: timeoutMs,
-    heartbeatTimeout: LONG_NODE_HEARTBEAT_TIMEOUT,
-  });
+  return pausingForDatabase(
+    proxyActivities<DagActivities>({
+      ...options,
+      startToCloseTimeout: timeoutMs,
+      heartbeatTimeout: LONG_NODE_HEARTBEAT_TIMEOUT,
+    }),
+  );
 }

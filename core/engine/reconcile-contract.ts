@@ -3,7 +3,7 @@
 /**
  * What one reconciliation pass found and did (see domain/runs/run-reconciler.ts): `open` rows have
  * a live execution and were left alone; `settled` ones became final between the listing and the
- * write (the engine was first).
+ * write (the engine was first); `unknown` ones could not be described and wait for the next pass.
  */
 export interface ReconcileSummary {
   checked: number;
@@ -11,6 +11,7 @@ export interface ReconcileSummary {
   failed: number;
   cancelled: number;
   settled: number;
+  unknown: number;
 }
 
 /** The Temporal Schedule that starts the reconciler workflow, and that workflow's type. */

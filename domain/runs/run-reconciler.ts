@@ -4,6 +4,7 @@ import type { ReconcileSummary } from '../../core/engine/reconcile-contract.ts';
 import type { RunStatus } from '../../core/run-status.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager, MikroORM } from '../../db/orm.ts';
+import type { Logger } from '../../infra/logger.ts';
 import { cancelLiveSteps, moveRun } from './run-state.ts';
 import { runWorkflowId } from './run-wait.ts';
 
@@ -21,6 +22,8 @@ export interface ReconcileOptions {
   graceMs?: number;
   /** The pass's clock, against which the grace is measured; the current time by default. */
   now?: Date;
+  /** Told about each row whose execution could not be described (the pass goes on without it). */
+  log?: Logger;
 }
 
 /** How a live row's execution stands on Temporal. */
@@ -65,7 +68,7 @@ export async function reconcileRuns(
   const now = options.now ?? new Date();
   const cutoff = new Date(now.getTime() - (options.graceMs ?? RECONCILE_GRACE_MS));
   const em = orm.em.fork();
-  const result: ReconcileSummary = { checked: 0, open: 0, failed: 0, cancelled: 0, settled: 0 };
+  const result: ReconcileSummary = { checked: 0, open: 0, failed: 0, cancelled: 0, settled: 0, unknown: 0 };
   // Paged by id (not by age): long-running open runs must not hide the stuck rows behind them.
   let after: string | undefined;
   for (;;) {
@@ -80,11 +83,16 @@ export async function reconcileRuns(
     );
     for (let i = 0; i < rows.length; i += DESCRIBE_BATCH) {
       const batch = rows.slice(i, i + DESCRIBE_BATCH);
-      const states = await Promise.all(batch.map((row) => executionState(client, row.id)));
+      const states = await Promise.allSettled(batch.map((row) => executionState(client, row.id)));
       for (const [j, row] of batch.entries()) {
         const state = states[j]!;
-        if (state === 'open') result.open++;
-        else result[await finishRun(em, row.id, row.status, state)]++;
+        // One execution that cannot be described must not stop the pass: the next pass tries it again.
+        if (state.status === 'rejected') {
+          result.unknown++;
+          const { name, code } = (state.reason ?? {}) as { name?: unknown; code?: unknown };
+          options.log?.warn({ runId: row.id, error: name, code }, 'reconciler could not describe a run');
+        } else if (state.value === 'open') result.open++;
+        else result[await finishRun(em, row.id, row.status, state.value)]++;
       }
     }
     result.checked += rows.length;

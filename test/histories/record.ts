@@ -4,6 +4,7 @@
 // that exercises the change and run:  node test/histories/record.ts
 // It brings up the same throwaway environment as `npm test` (Temporal dev server, fresh database).
 import { existsSync, writeFileSync } from 'node:fs';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { WorkflowGraph } from '../../core/dag/definition.ts';
 import globalSetup from '../global-setup.ts';
 import globalTeardown from '../global-teardown.ts';
@@ -11,9 +12,11 @@ import { addToManifest } from './corpus.ts';
 import { historyToJson } from './history-json.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { startTestServer } from '../engine/http-test-server.ts';
+import { privatePostgres, type PrivatePostgres } from '../reliability/support/postgres-private.ts';
 import {
   createWorkspace,
   eventually,
+  historyOf,
   loadSteps,
   saveWorkflow,
   settle,
@@ -26,6 +29,8 @@ interface ScenarioEnv {
   workspaceId: string;
   /** Base URL of a local HTTP server that http nodes may call (it is allowlisted). */
   httpBase: string;
+  /** The harness's own database, for scenarios that stop it. */
+  database?: PrivatePostgres;
 }
 
 interface Scenario {
@@ -34,6 +39,8 @@ interface Scenario {
   input?: Record<string, unknown>;
   /** Cancel the run once this node is running. */
   cancelAt?: string;
+  /** Stop the database once this node is running; start it again once the run paused twice for it. */
+  outageAt?: string;
   /** Also record the child run this `workflow` node started, as `<name>-child.json`. */
   childOf?: string;
 }
@@ -88,6 +95,18 @@ const SCENARIOS: Scenario[] = [
     name: 'cancelled-during-delay',
     cancelAt: 'nap',
     graph: async () => ({ nodes: [{ id: 'nap', type: 'delay', with: { seconds: 3600 } }] }),
+  },
+  {
+    // The delay ends while Postgres is down: the run pauses on timers (patch
+    // pause-while-database-unreachable) and finishes once the database is back.
+    name: 'database-outage-during-delay',
+    outageAt: 'nap',
+    graph: async () => ({
+      nodes: [
+        { id: 'nap', type: 'delay', with: { seconds: 2 } },
+        { id: 'after', type: 'transform', needs: ['nap'], with: { expression: '"done"' } },
+      ],
+    }),
   },
   {
     name: 'invalid-definition',
@@ -164,6 +183,7 @@ async function record(h: Harness, scenario: Scenario, env: ScenarioEnv, file: UR
     await eventually(async () => (await loadSteps(h, runId))[scenario.cancelAt!]?.status, (s) => s === 'running');
     await handle.cancel();
   }
+  if (scenario.outageAt) await outage(h, runId, handle, scenario.outageAt, env.database!);
   await settle(handle);
   writeFileSync(file, historyToJson(await handle.fetchHistory()));
   addToManifest(`${scenario.name}.json`);
@@ -177,6 +197,33 @@ async function record(h: Harness, scenario: Scenario, env: ScenarioEnv, file: UR
   console.log(`recorded ${scenario.name} (${(await handle.describe()).status.name})`);
 }
 
+/** Stops the database once `nodeId` runs, and starts it again when the run has paused twice for it. */
+async function outage(
+  h: Harness,
+  runId: string,
+  handle: WorkflowHandle,
+  nodeId: string,
+  database: PrivatePostgres,
+): Promise<void> {
+  await eventually(async () => (await loadSteps(h, runId))[nodeId]?.status, (s) => s === 'running');
+  await database.stop();
+  const timers = async () => (await historyOf(handle)).filter((e) => e.type === 'TIMER_STARTED').length;
+  await eventually(timers, (n) => n >= 3, 60_000);
+  await database.start();
+}
+
+/** Records a scenario that stops its database, with a harness on a Postgres of its own. */
+async function recordOnPrivateDatabase(scenario: Scenario, env: ScenarioEnv, file: URL): Promise<void> {
+  const database = await privatePostgres();
+  const h = await startHarness({ env: { DATABASE_URL: database.databaseUrl } });
+  try {
+    await record(h, scenario, { ...env, workspaceId: await createWorkspace(h), database }, file);
+  } finally {
+    await h.close();
+    await database.destroy();
+  }
+}
+
 const fileOf = (scenario: Scenario) => new URL(`./${scenario.name}.json`, import.meta.url);
 const missing = SCENARIOS.filter((scenario) => !existsSync(fileOf(scenario)));
 console.log(`${SCENARIOS.length - missing.length} histories kept, ${missing.length} to record`);
@@ -186,7 +233,10 @@ if (missing.length) {
   const h = await startHarness({ env: { HTTP_NODE_ALLOWLIST: '127.0.0.1' } });
   try {
     const env = { workspaceId: await createWorkspace(h), httpBase: `http://127.0.0.1:${server.port}` };
-    for (const scenario of missing) await record(h, scenario, env, fileOf(scenario));
+    for (const scenario of missing) {
+      if (scenario.outageAt) await recordOnPrivateDatabase(scenario, env, fileOf(scenario));
+      else await record(h, scenario, env, fileOf(scenario));
+    }
   } finally {
     await h.close();
     await server.close();

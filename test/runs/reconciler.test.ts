@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import { temporalSetupCommand } from '../../cli/commands/temporal-setup.command.ts';
 import {
   RECONCILE_WORKFLOW,
@@ -134,6 +135,39 @@ describe('run reconciler', () => {
       status: 'failed',
       errorMessage: 'The workflow execution closed without recording the run’s end',
     });
+  });
+
+  it('skips a run whose execution cannot be described and goes on with the others', async () => {
+    const unreadable = await insertPendingRun(env);
+    const stranded = await insertPendingRun(env);
+    await ageRun(env, unreadable);
+    await ageRun(env, stranded);
+    const warnings: unknown[] = [];
+    // The real frontend, with one describe failing as a broken connection would fail it.
+    const client = new Client({
+      connection: env.h.services.temporal.connection,
+      namespace: env.h.config.temporal.namespace,
+      interceptors: {
+        workflow: [
+          {
+            describe(input, next) {
+              if (input.workflowExecution.workflowId === `run:${unreadable}`)
+                return Promise.reject(new Error('describe failed'));
+              return next(input);
+            },
+          },
+        ],
+      },
+    });
+    const log = { warn: (fields: unknown) => warnings.push(fields) } as never;
+    const summary = await reconcileRuns(env.h.services.orm, client, { log });
+    expect(summary.unknown).toBe(1);
+    expect(warnings).toEqual([{ runId: unreadable, error: 'Error', code: undefined }]);
+    expect((await readRun(env, unreadable)).status).toBe('pending');
+    expect((await readRun(env, stranded)).status).toBe('failed');
+    // The next pass, with the execution readable again, finishes the skipped row too.
+    await reconcileRuns(env.h.services.orm, env.h.services.temporal.client);
+    expect((await readRun(env, unreadable)).status).toBe('failed');
   });
 
   it('leaves a fresh pending row alone: its start may still be in progress', async () => {
