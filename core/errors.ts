@@ -135,8 +135,10 @@ const POSTGRES_CODES = new Set([
   '57P03',
   '53300',
 ]);
-// gRPC UNAVAILABLE: the Temporal frontend cannot be reached.
+// gRPC UNAVAILABLE: the Temporal frontend cannot be reached; DEADLINE_EXCEEDED: a call given a
+// deadline (a run's start) got no answer in time, which to a caller is the same outage.
 const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
 
 interface ErrorLike {
   name?: unknown;
@@ -160,7 +162,12 @@ export function unreachableDependency(err: unknown): Dependency | undefined {
     if (typeof e !== 'object' || e === null || seen.has(e)) continue;
     seen.add(e);
     const { code, name, message } = e;
-    if (temporal && (code === GRPC_UNAVAILABLE || message === 'Channel has been shut down')) {
+    if (
+      temporal &&
+      (code === GRPC_UNAVAILABLE ||
+        code === GRPC_DEADLINE_EXCEEDED ||
+        message === 'Channel has been shut down')
+    ) {
       return 'workflow engine';
     }
     if (!temporal) {

@@ -12,15 +12,22 @@ type RunRow = InferEntity<typeof WorkflowRun>;
 
 /** The workflow type of the DAG interpreter (workflows/dag-run.workflow.ts). */
 const DAG_RUN_WORKFLOW = 'dagRun';
+/**
+ * How long a start may wait for Temporal. Without it the client retries an unreachable frontend for
+ * about 20 s before the caller gets its 503; a healthy start takes milliseconds.
+ */
+const START_DEADLINE_MS = 5_000;
 
 /**
- * Starts the run's Temporal workflow. Starting is idempotent: the id `run:<run_id>` may exist only
+ * Starts the run's Temporal workflow, within START_DEADLINE_MS. Starting is idempotent: the id `run:<run_id>` may exist only
  * once (REJECT_DUPLICATE also refuses it after the first execution closed), so a second start of
  * the same run, e.g. by an Idempotency-Key replay racing the first request, is a no-op.
  * With `onError: 'fail-run'`, when Temporal refuses, the still-pending row is marked failed (never
  * left silently pending) and UnavailableError (503) is thrown. The same write clears the run's
  * Idempotency-Key: the run never reached Temporal, so a retry with that key must start a new run
  * rather than replay this failure.
+ * A start that ran out of its deadline may still have reached Temporal: the run is failed all the
+ * same, and its workflow, finding the row final, ends without executing anything.
  * With `onError: 'keep-run'` (an Idempotency-Key replay of a pending run), the 503 is thrown and the
  * row left alone: the first request's own start may still succeed, and the client's retry then
  * replays the started run, or starts it if nothing else will.
@@ -32,26 +39,29 @@ export async function launchRun(
   options: { onError: 'fail-run' | 'keep-run' },
 ): Promise<void> {
   try {
-    await services.temporal.client.workflow.start(DAG_RUN_WORKFLOW, {
-      workflowId: runWorkflowId(run.id),
-      taskQueue: services.config.temporal.taskQueue,
-      args: [{ runId: run.id }],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SA_WORKSPACE, value: run.workspaceId },
-        { key: SA_WORKFLOW, value: run.workflowId },
-        { key: SA_SOURCE, value: run.trigger.source },
-        { key: SA_API_KEY, value: run.trigger.api_key_id ?? '' },
-      ],
-      memo: { workflow_name: workflowName, workflow_version: run.workflowVersion },
-      ...runStaticMetadata({
-        workflowName,
-        workflowId: run.workflowId,
-        version: run.workflowVersion,
-        workspaceId: run.workspaceId,
-        source: run.trigger.source,
+    const { connection, client } = services.temporal;
+    await connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+      client.workflow.start(DAG_RUN_WORKFLOW, {
+        workflowId: runWorkflowId(run.id),
+        taskQueue: services.config.temporal.taskQueue,
+        args: [{ runId: run.id }],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: SA_WORKSPACE, value: run.workspaceId },
+          { key: SA_WORKFLOW, value: run.workflowId },
+          { key: SA_SOURCE, value: run.trigger.source },
+          { key: SA_API_KEY, value: run.trigger.api_key_id ?? '' },
+        ],
+        memo: { workflow_name: workflowName, workflow_version: run.workflowVersion },
+        ...runStaticMetadata({
+          workflowName,
+          workflowId: run.workflowId,
+          version: run.workflowVersion,
+          workspaceId: run.workspaceId,
+          source: run.trigger.source,
+        }),
       }),
-    });
+    );
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return;
     services.log.error({ err, runId: run.id }, 'could not start run on Temporal');

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import supertest from 'supertest';
@@ -115,6 +115,38 @@ describe('dependencies unreachable: 503 with Retry-After, never 500', () => {
       expectUnavailable(cancel, 'workflow engine');
     } finally {
       await app.close();
+    }
+  });
+
+  it('answers a start with 503 when Temporal accepts connections but never answers (the start has a deadline)', async () => {
+    const wf = await saveWorkflow(env.h, env.t, DOUBLE);
+    // A black hole: TCP connects, no gRPC answer ever comes (a hung frontend or a dead proxy).
+    const sockets = new Set<Socket>();
+    const hole = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    const { port } = hole.address() as AddressInfo;
+    const connection = Connection.lazy({ address: `127.0.0.1:${port}` });
+    const services = { ...env.h.services, temporal: { connection, client: new Client({ connection }) } };
+    const app = createApp({ services, metrics: createHttpMetrics('silent-temporal') });
+    try {
+      const res = await supertest(app.koa.callback())
+        .post(`/api/v1/workflow/${wf.id}/run`)
+        .set('x-api-key', env.t.key)
+        .send({ input_data: { n: 1 } });
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+      expect(res.body.error).toBe('Workflow engine unavailable: the run could not be started');
+      expect(res.text).not.toContain(String(port));
+      const [run] = await env.h.services.orm.em.fork().find(WorkflowRun, { workflowId: wf.id });
+      expect(run).toMatchObject({
+        status: 'failed',
+        errorMessage: 'Could not start the run on the workflow engine: it cannot be reached',
+      });
+    } finally {
+      await app.close();
+      await connection.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => hole.close(() => resolve()));
     }
   });
 
