@@ -19,7 +19,7 @@ import type { PlannedNode } from '../core/dag/node-plan.ts';
 import { nodeSummary, runStaticMetadata, timerSummary } from '../core/engine/run-metadata.ts';
 import { nodeTypeDef } from '../core/nodes/registry.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../core/search-attributes.ts';
-import type { NodeTask, RunLimits } from '../core/engine/dag-contract.ts';
+import type { ChildTask, NodeTask, RunLimits } from '../core/engine/dag-contract.ts';
 import { nodeActivities, record, stepRecord } from './dag-activities.ts';
 import { CHILD_DEADLINE_PATCH, DEADLINE_BACKSTOP_MS } from './run-deadline.ts';
 
@@ -87,9 +87,9 @@ async function runChild(
   }
   const task = { ...taskOf(node.id), childRunId: uuid4() };
   const guarded = patched(UNSTARTED_CHILD_PATCH);
-  const begin = () => stepRecord(limits, node, 'begin').beginChildStep(task);
-  // Guarded: a cancellation waits for the child's row, so the start below sees it and can end it.
-  const begun = await (guarded ? CancellationScope.nonCancellable(begin) : begin());
+  const begun = guarded
+    ? await beginChildStep(limits, node, task)
+    : await stepRecord(limits, node, 'begin').beginChildStep(task);
   if (begun.status === 'skipped') return 'skipped';
   const { child } = begun;
   const options = {
@@ -129,20 +129,41 @@ async function runChild(
 }
 
 /**
+ * Begins the child step to its end even when the node is cancelled meanwhile: the attempt under way
+ * may insert the child's row. Cancelled by then, the child never starts: its row is recorded
+ * cancelled and the cancellation thrown, whatever the step's own outcome.
+ */
+async function beginChildStep(limits: RunLimits, node: PlannedNode, task: ChildTask) {
+  const scope = CancellationScope.current();
+  const begin = () => stepRecord(limits, node, 'begin').beginChildStep(task);
+  const begun = await CancellationScope.nonCancellable(begin).catch((err: unknown) => {
+    if (!scope.consideredCancelled) throw err;
+  });
+  if (begun && !scope.consideredCancelled) return begun;
+  await recordChildCancelled(node, task.childRunId);
+  return scope.cancelRequested;
+}
+
+/**
  * Starts the child run. Cancelled before its start reached the server (a failing sibling, the run
- * cancelled), the child never gets a workflow to record its end: its row is recorded cancelled here,
- * instead of holding a live-run slot until the reconciler fails it.
+ * cancelled), the child never gets a workflow to record its end: its row is recorded cancelled here.
  */
 async function startChildRun(node: PlannedNode, childRunId: string, options: ChildWorkflowOptions) {
   try {
     return await startChild('dagRun', options);
   } catch (err) {
-    if (isCancellation(err)) {
-      const cancel = record(nodeSummary(node, 'cancel unstarted child'));
-      await CancellationScope.nonCancellable(() => cancel.cancelUnstartedChild(childRunId));
-    }
+    if (isCancellation(err)) await recordChildCancelled(node, childRunId);
     throw err;
   }
+}
+
+/**
+ * Records a child run that never started `cancelled` (while still pending), instead of leaving it
+ * to hold a live-run slot until the reconciler fails it.
+ */
+function recordChildCancelled(node: PlannedNode, childRunId: string): Promise<void> {
+  const cancel = record(nodeSummary(node, 'cancel unstarted child'));
+  return CancellationScope.nonCancellable(() => cancel.cancelUnstartedChild(childRunId));
 }
 
 /**
