@@ -13,6 +13,7 @@ import type { PinnedGraphs } from './pinned-graphs.ts';
 import { prepareStep } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
 import { insertRunWithinLimit } from '../domain/runs/active-run-limit.ts';
+import { recordUnstartedRunCancelled } from '../domain/runs/run-state.ts';
 
 /** A child's trigger: the parent's source, key and owner, plus the parent run for the audit trail. */
 type ChildTrigger = TriggerMetadata & { parent_run_id: string };
@@ -105,6 +106,15 @@ export function createChildRunActivities({
       const steps = new StepStore(em);
       const step = await steps.get(input.runId, input.nodeId);
       if (step) await steps.finish(step, 'success', { output: child.outputData ?? null, error: null });
+    },
+
+    /**
+     * Records the child run cancelled when its node was cancelled before the child's workflow
+     * started: nothing else would end its row (it stays pending, holding a live-run slot). A child
+     * that did start records its own end, so a row no longer pending is left alone.
+     */
+    async cancelUnstartedChild(childRunId: string): Promise<void> {
+      await recordUnstartedRunCancelled(orm.em.fork(), childRunId);
     },
   };
 }

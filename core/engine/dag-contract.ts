@@ -130,4 +130,5 @@ export interface DagActivities {
   completeStep(input: CompleteStepInput): Promise<void>;
   beginChildStep(task: ChildTask): Promise<BeginChildResult>;
   completeChildStep(input: CompleteChildStepInput): Promise<void>;
+  cancelUnstartedChild(childRunId: string): Promise<void>;
 }

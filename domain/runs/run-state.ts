@@ -141,6 +141,15 @@ export async function cancelLiveSteps(em: EntityManager, runId: string, now: Dat
   );
 }
 
+/**
+ * Records cancelled a run that never started (a child run whose parent node was cancelled before
+ * the child's workflow began): only while it is still pending, so it has no steps yet. Returns
+ * whether it moved.
+ */
+export function recordUnstartedRunCancelled(em: EntityManager, runId: string): Promise<boolean> {
+  return moveRun(em, runId, 'cancelled', {}, ['pending']);
+}
+
 /** Records a run cancelled with all its live steps: the engine's path and the API's fallback. */
 export async function recordRunCancelled(em: EntityManager, runId: string): Promise<void> {
   const now = new Date();

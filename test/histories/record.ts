@@ -174,6 +174,22 @@ const SCENARIOS: Scenario[] = [
       };
     },
   },
+  {
+    // A sibling fails while the child begins: the child's start is cancelled before it reaches the
+    // server, and the parent records that child run cancelled (patch cancel-unstarted-child-run).
+    name: 'child-cancelled-before-start',
+    graph: async (h, { workspaceId }) => {
+      const child = await saveWorkflow(h, workspaceId, {
+        nodes: [{ id: 'nap', type: 'delay', with: { seconds: 3600 } }],
+      });
+      return {
+        nodes: [
+          { id: 'bad', type: 'workflow', with: { workflow_id: 'missing' } },
+          { id: 'sub', type: 'workflow', with: { workflow_id: child.workflowId } },
+        ],
+      };
+    },
+  },
 ];
 
 async function record(h: Harness, scenario: Scenario, env: ScenarioEnv, file: URL): Promise<void> {

@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { activeRunLimitBody } from '../../api/openapi/schemas.ts';
 import { activeRunLimitMessage } from '../../core/errors.ts';
 import { isTerminal } from '../../core/run-status.ts';
 import { RunStep, WorkflowRun } from '../../db/entities/index.ts';
-import { reconcileRuns } from '../../domain/runs/run-reconciler.ts';
 import { moveRun } from '../../domain/runs/run-state.ts';
 import { eventually } from '../engine/dag-fixtures.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
 import { as, DOUBLE, delayed, insertStrandedRun, saveWorkflow, useRunHarness } from './run-fixtures.ts';
+
+/** `count` workflow nodes `child_<i>`, each starting a run of `childId`. */
+const childNodes = (count: number, childId: string) =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `child_${i}`,
+    type: 'workflow' as const,
+    with: { workflow_id: childId },
+  }));
 
 /** The cap of this file's harness: small, so a workspace reaches it in a few starts. */
 const CAP = 3;
@@ -33,6 +41,41 @@ describe('per-workspace cap on live runs (WORKSPACE_MAX_ACTIVE_RUNS)', () => {
       ids.push(res.body.id as string);
     }
     return ids;
+  }
+
+  /** Starts a run of `workflowId` with no input and returns its row once it has ended. */
+  async function runToEnd(t: Tenant, workflowId: string) {
+    const started = await as(env.h, t).run(workflowId, {});
+    expect(started.status).toBe(202);
+    return eventually(
+      () => env.h.services.orm.em.fork().findOneOrFail(WorkflowRun, started.body.id),
+      (run) => isTerminal(run.status),
+      60_000,
+    );
+  }
+
+  /** The final statuses of runs `ids`, once each has ended on its own. */
+  async function endedStatuses(ids: string[]): Promise<string[]> {
+    const rows = await eventually(
+      () => env.h.services.orm.em.fork().find(WorkflowRun, { id: { $in: ids } }),
+      (runs) => runs.every((r) => isTerminal(r.status)),
+      60_000,
+    );
+    return rows.map((r) => r.status);
+  }
+
+  /** Whether run `id` ever got a Temporal workflow execution. */
+  async function hasExecution(id: string): Promise<boolean> {
+    return env.h.services.temporal.client.workflow
+      .getHandle(`run:${id}`)
+      .describe()
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return false;
+          throw err;
+        },
+      );
   }
 
   /** Cancels what a test left running, so its workers' timers do not outlive it. */
@@ -123,35 +166,47 @@ describe('per-workspace cap on live runs (WORKSPACE_MAX_ACTIVE_RUNS)', () => {
     const child = await saveWorkflow(env.h, t, delayed(3600));
     // The parent takes one slot, so CAP - 1 children fit and one does not.
     const parent = await saveWorkflow(env.h, t, {
-      nodes: Array.from({ length: CAP }, (_, i) => ({
-        id: `child_${i}`,
-        type: 'workflow' as const,
-        with: { workflow_id: child.id },
-      })),
+      nodes: childNodes(CAP, child.id),
     });
-    const started = await as(env.h, t).run(parent.id, {});
-    expect(started.status).toBe(202);
-    const ended = await eventually(
-      () => env.h.services.orm.em.fork().findOneOrFail(WorkflowRun, started.body.id),
-      (run) => isTerminal(run.status),
-      60_000,
-    );
+    const ended = await runToEnd(t, parent.id);
     expect(ended.status).toBe('failed');
     expect(ended.errorMessage).toContain(REFUSED);
     const steps = await env.h.services.orm.em.fork().find(RunStep, { runId: ended.id });
     expect(steps.filter((s) => s.status === 'failed').map((s) => s.error)).toEqual([REFUSED]);
-    // Exactly the children that fit were created, and the failed parent cancelled them. A child
-    // begun in the workflow task that saw the failure may never have started: the reconciler ends
-    // such a row (its pass is run here rather than awaited from its schedule).
+    // Exactly the children that fit were created, and the failed parent cancelled them, a child
+    // begun in the workflow task that saw the failure (never started) too: no reconciler needed.
     const children = (await runsOf(t)).filter((r) => r.id !== ended.id);
     expect(children).toHaveLength(CAP - 1);
-    await reconcileRuns(env.h.services.orm, env.h.services.temporal.client, { graceMs: 0 });
-    await eventually(
-      () => liveRunsOf(t),
-      (live) => live === 0,
-      60_000,
-    );
+    expect(await endedStatuses(children.map((c) => c.id))).toEqual(Array(CAP - 1).fill('cancelled'));
+    expect(await liveRunsOf(t)).toBe(0);
   }, 90_000);
+
+  it('records cancelled the child runs a failing sibling stopped before they started, freeing their slots', async () => {
+    const t = await createTenant(env.h);
+    const child = await saveWorkflow(env.h, t, delayed(3600));
+    // The parent and its CAP - 1 children fill the workspace: each next run needs the slots back.
+    const parent = await saveWorkflow(env.h, t, {
+      nodes: [
+        { id: 'bad', type: 'workflow' as const, with: { workflow_id: 'missing' } },
+        ...childNodes(CAP - 1, child.id),
+      ],
+    });
+    let neverStarted = 0;
+    for (let round = 0; round < 3; round++) {
+      const ended = await runToEnd(t, parent.id);
+      expect(ended.status).toBe('failed');
+      expect(ended.errorMessage).toContain('"missing" does not exist');
+      const children = (await runsOf(t)).filter(
+        (r) => (r.trigger as { parent_run_id?: string }).parent_run_id === ended.id,
+      );
+      expect(children).toHaveLength(CAP - 1);
+      expect(await endedStatuses(children.map((c) => c.id))).toEqual(Array(CAP - 1).fill('cancelled'));
+      for (const c of children) if (!(await hasExecution(c.id))) neverStarted++;
+      expect(await liveRunsOf(t)).toBe(0);
+    }
+    // The sibling fails while the children begin: some never got an execution, and still ended.
+    expect(neverStarted).toBeGreaterThan(0);
+  }, 240_000);
 
   it('starts a refused child run on a retry once a slot is free', async () => {
     const t = await createTenant(env.h);
