@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import type { Scope } from '../../domain/keys/api-keys.service.ts';
 import type { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
+import type { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
 import type { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
+import type { RunEndWatcher } from '../../domain/runs/run-end-watcher.ts';
 import type { Services } from '../../infra/services.ts';
 import type { AppContext } from '../context.ts';
 
@@ -9,7 +11,11 @@ import type { AppContext } from '../context.ts';
 export interface ApiDeps {
   readonly services: Services;
   readonly versions: RunnableVersions;
+  /** Writes workflows' `last_run_at` after the start answered. */
+  readonly lastRuns: LastRunRecorder;
   readonly agents: AgentCatalog;
+  /** Tells held `wait` requests when their run ends, for the whole process. */
+  readonly runEnds: RunEndWatcher;
   /** Aborts when the server begins to stop: a held `wait` then answers with the run as it is. */
   readonly draining: AbortSignal;
 }

@@ -3,7 +3,6 @@ import { cancelRun } from '../../domain/runs/run-cancel.service.ts';
 import { getRun, listRuns } from '../../domain/runs/run-query.service.ts';
 import { startRun } from '../../domain/runs/run-start.service.ts';
 import { type RunView, runSummaryView } from '../../domain/runs/run-view.ts';
-import { waitForRunWorkflow } from '../../domain/runs/run-wait.ts';
 import { type AppContext, authOf } from '../context.ts';
 import {
   acceptedRunSchema,
@@ -69,7 +68,7 @@ const startRunEndpoint = endpoint({
   if (!isTerminal(run.status)) {
     const timeoutMs = (body.timeout ?? WAIT_TIMEOUT_DEFAULT_SECONDS) * 1000;
     const stop = AbortSignal.any([clientGone(ctx), deps.draining]);
-    await waitForRunWorkflow(deps.services.temporal.client, run.id, timeoutMs, stop);
+    await deps.runEnds.waitForEnd(run.id, timeoutMs, stop);
   }
   return answerRun(await getRun(deps.services.orm.em.fork(), auth.workspaceId, run.id));
 });

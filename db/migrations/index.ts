@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000000_initial } from './Migration20261128000000_initial.ts';
 import { Migration20261129000000_drop_unwritten_tables } from './Migration20261129000000_drop_unwritten_tables.ts';
+import { Migration20261129170000_notify_run_ended } from './Migration20261129170000_notify_run_ended.ts';
 
 /** Every migration in order; add new ones at the end and never edit an applied one. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -9,4 +10,5 @@ export const MIGRATIONS: MigrationObject[] = [
     name: 'Migration20261129000000_drop_unwritten_tables',
     class: Migration20261129000000_drop_unwritten_tables,
   },
+  { name: 'Migration20261129170000_notify_run_ended', class: Migration20261129170000_notify_run_ended },
 ];

@@ -15,6 +15,7 @@ import type { Services } from '../../infra/services.ts';
 import type { Caller } from '../tenants/caller.ts';
 import { describeProblems } from '../definitions/definitions.service.ts';
 import { describeInputProblems } from '../definitions/input-schema.ts';
+import type { LastRunRecorder } from '../definitions/last-run-recorder.ts';
 import type { RunnableVersions } from '../definitions/runnable-versions.ts';
 import { findKeyHolder, requestHash } from './idempotency.ts';
 import { launchRun } from './run-launcher.ts';
@@ -34,6 +35,7 @@ export interface RunStartRequest {
 export interface StartRunDeps {
   readonly services: Services;
   readonly versions: RunnableVersions;
+  readonly lastRuns: LastRunRecorder;
 }
 
 /**
@@ -78,12 +80,10 @@ export async function startRun(
   };
   const holder = await insertRun(em, run);
   if (holder) return replay(deps, holder, hash, definition.name);
+  await launchRun(deps.services, run, definition.name, { onError: 'fail-run' });
   // Only the start decides the answer: once it succeeded the run exists, and a 500 would make a
-  // retrying client start a second one.
-  await Promise.all([
-    launchRun(deps.services, run, definition.name, { onError: 'fail-run' }),
-    recordLastRun(deps.services, em, definition.id, run.createdAt),
-  ]);
+  // retrying client start a second one. So `last_run_at` is written after the answer, best-effort.
+  deps.lastRuns.record(definition.id, run.createdAt);
   return run;
 }
 
@@ -110,23 +110,6 @@ async function insertRun(em: EntityManager, run: RunRow): Promise<RunRow | undef
         throw new UnavailableError('The Idempotency-Key is changing hands; retry the request', err);
       }
     }
-  }
-}
-
-/**
- * Stamps the workflow's `last_run_at`, best-effort: a failure is logged and never fails the start,
- * which has happened (or is happening) regardless.
- */
-async function recordLastRun(
-  services: Services,
-  em: EntityManager,
-  definitionId: string,
-  at: Date,
-): Promise<void> {
-  try {
-    await em.nativeUpdate(WorkflowDefinition, { id: definitionId }, { lastRunAt: at });
-  } catch (err) {
-    services.log.warn({ err, workflowId: definitionId }, 'could not record the workflow last_run_at');
   }
 }
 
