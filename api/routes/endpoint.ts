@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Scope } from '../../domain/keys/api-keys.service.ts';
 import type { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
+import type { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
 import type { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
 import type { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
 import type { RunEndWatcher } from '../../domain/runs/run-end-watcher.ts';
@@ -11,6 +12,8 @@ import type { AppContext } from '../context.ts';
 export interface ApiDeps {
   readonly services: Services;
   readonly versions: RunnableVersions;
+  /** Recently started workflows' heads: a start skips reading its definition. */
+  readonly heads: DefinitionHeads;
   /** Writes workflows' `last_run_at` after the start answered. */
   readonly lastRuns: LastRunRecorder;
   readonly agents: AgentCatalog;

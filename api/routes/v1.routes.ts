@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Services } from '../../infra/services.ts';
 import { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
+import { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
 import { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
 import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
 import { RunEndWatcher } from '../../domain/runs/run-end-watcher.ts';
@@ -37,6 +38,7 @@ export function v1Routes(services: Services): V1Api {
   const deps: ApiDeps = {
     services,
     versions: new RunnableVersions(),
+    heads: new DefinitionHeads(),
     lastRuns: new LastRunRecorder(services.orm, services.log),
     agents: new AgentCatalog(services.orm, services.config.agentListCacheMs),
     runEnds: new RunEndWatcher(services.config.databaseUrl!, services.log),

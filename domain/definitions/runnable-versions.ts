@@ -1,4 +1,5 @@
 import type { DefinitionProblem } from '../../core/dag/definition.ts';
+import { LruMap } from '../../core/lru-map.ts';
 import { validateGraph } from '../../core/dag/validate.ts';
 import { WorkflowVersion } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
@@ -20,30 +21,21 @@ const DEFAULT_CAPACITY = 500;
  * schema) is computed once per process and kept in a small LRU keyed by workflow id and version.
  */
 export class RunnableVersions {
-  private readonly entries = new Map<string, RunnableVersion>();
-  private readonly capacity: number;
+  private readonly entries: LruMap<string, RunnableVersion>;
 
   constructor(capacity = DEFAULT_CAPACITY) {
-    this.capacity = capacity;
+    this.entries = new LruMap(capacity);
   }
 
   /** The version, or undefined when no such version row exists. */
   async get(em: EntityManager, workflowId: string, version: number): Promise<RunnableVersion | undefined> {
     const key = `${workflowId}:${version}`;
     const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const row = await em.findOne(WorkflowVersion, { workflowId, version });
     if (!row) return undefined;
     const entry = prepare(row.graph, row.inputSchema ?? null);
     this.entries.set(key, entry);
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
     return entry;
   }
 }

@@ -9,19 +9,19 @@ import {
   UnprocessableError,
 } from '../../core/errors.ts';
 import type { JsonValue, Source } from '../../core/run-status.ts';
-import { WorkflowDefinition, WorkflowRun } from '../../db/entities/index.ts';
+import { type WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { Services } from '../../infra/services.ts';
 import type { Caller } from '../tenants/caller.ts';
 import { describeProblems } from '../definitions/definitions.service.ts';
 import { describeInputProblems } from '../definitions/input-schema.ts';
+import type { DefinitionHead, DefinitionHeads } from '../definitions/definition-heads.ts';
 import type { LastRunRecorder } from '../definitions/last-run-recorder.ts';
 import type { RunnableVersions } from '../definitions/runnable-versions.ts';
 import { findKeyHolder, requestHash } from './idempotency.ts';
 import { launchRun } from './run-launcher.ts';
 
 type RunRow = InferEntity<typeof WorkflowRun>;
-type DefinitionRow = InferEntity<typeof WorkflowDefinition>;
 
 /** What a run start asks for, whichever door it came through. */
 export interface RunStartRequest {
@@ -35,6 +35,7 @@ export interface RunStartRequest {
 export interface StartRunDeps {
   readonly services: Services;
   readonly versions: RunnableVersions;
+  readonly heads: DefinitionHeads;
   readonly lastRuns: LastRunRecorder;
 }
 
@@ -52,8 +53,29 @@ export async function startRun(
   request: RunStartRequest,
 ): Promise<RunRow> {
   const em = deps.services.orm.em.fork();
-  const definition = await em.findOne(WorkflowDefinition, { id: workflowId, workspaceId: auth.workspaceId });
-  if (!definition) throw new NotFoundError('Workflow');
+  for (let attempt = 1; ; attempt++) {
+    // The cached head first; the definition itself once the insert found the head stale.
+    const head = await deps.heads.get(em, auth.workspaceId, workflowId, { fresh: attempt > 1 });
+    if (!head) throw new NotFoundError('Workflow');
+    const run = await startVersion(deps, em, auth, head, request);
+    if (run) return run;
+    if (attempt === STALE_HEAD_ATTEMPTS) {
+      throw new UnavailableError('The workflow is being changed; retry the request');
+    }
+  }
+}
+
+/** Attempts at a start whose workflow keeps changing between its read and the run insert. */
+const STALE_HEAD_ATTEMPTS = 3;
+
+/** Starts a run of `definition` as the caller read it; undefined when the workflow changed since. */
+async function startVersion(
+  deps: StartRunDeps,
+  em: EntityManager,
+  auth: Caller,
+  definition: DefinitionHead,
+  request: RunStartRequest,
+): Promise<RunRow | undefined> {
   const { idempotencyKey } = request;
   const hash = idempotencyKey ? requestHash(definition.id, request.inputData) : undefined;
   if (idempotencyKey) {
@@ -78,8 +100,9 @@ export async function startRun(
     startedAt: null,
     finishedAt: null,
   };
-  const holder = await insertRun(em, run);
-  if (holder) return replay(deps, holder, hash, definition.name);
+  const inserted = await insertRun(em, run);
+  if (inserted === STALE) return undefined;
+  if (inserted) return replay(deps, inserted, hash, definition.name);
   await launchRun(deps.services, run, definition.name, { onError: 'fail-run' });
   // Only the start decides the answer: once it succeeded the run exists, and a 500 would make a
   // retrying client start a second one. So `last_run_at` is written after the answer, best-effort.
@@ -90,16 +113,18 @@ export async function startRun(
 /** Attempts at inserting a run whose key keeps being released under it before giving up. */
 const KEY_INSERT_ATTEMPTS = 3;
 
+/** The run's workflow is no longer active at the version the start read: nothing was inserted. */
+const STALE = Symbol('stale definition');
+
 /**
  * Inserts the run, or returns the run that holds its Idempotency-Key when another request got the
  * key first: the unique (workspace_id, idempotency_key) picks one winner among concurrent requests.
+ * Returns STALE when the workflow is no longer active at the run's version in the run's workspace.
  */
-async function insertRun(em: EntityManager, run: RunRow): Promise<RunRow | undefined> {
+async function insertRun(em: EntityManager, run: RunRow): Promise<RunRow | typeof STALE | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
-      // One plain INSERT (no unit-of-work transaction): this is on every start's critical path.
-      await em.insert(WorkflowRun, run);
-      return undefined;
+      return (await insertIfCurrent(em, run)) ? undefined : STALE;
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException) || !run.idempotencyKey) throw err;
       const holder = await findKeyHolder(em, run.workspaceId, run.idempotencyKey);
@@ -113,10 +138,42 @@ async function insertRun(em: EntityManager, run: RunRow): Promise<RunRow | undef
   }
 }
 
+/**
+ * One INSERT (no unit-of-work transaction: this is on every start's critical path) that adds the run
+ * only while its workflow is active at the run's version in the run's workspace, so a start that
+ * read a stale head (DefinitionHeads) can never add a run of a paused, changed or deleted workflow.
+ */
+async function insertIfCurrent(em: EntityManager, run: RunRow): Promise<boolean> {
+  const inserted = await em.execute<{ affectedRows: number }>(
+    `insert into workflow_runs (id, workspace_id, workflow_id, workflow_version, status, input_data,
+       output_data, error_message, "trigger", idempotency_key, idempotency_hash, created_at)
+     select ?, ?, ?, ?, ?, ?::jsonb, null, null, ?::jsonb, ?, ?, ?::timestamptz
+      where exists (select 1 from workflow_definitions
+                     where id = ? and workspace_id = ? and version = ? and status = 'active')`,
+    [
+      run.id,
+      run.workspaceId,
+      run.workflowId,
+      run.workflowVersion,
+      run.status,
+      JSON.stringify(run.inputData),
+      JSON.stringify(run.trigger),
+      run.idempotencyKey,
+      run.idempotencyHash,
+      run.createdAt.toISOString(),
+      run.workflowId,
+      run.workspaceId,
+      run.workflowVersion,
+    ],
+    'run',
+  );
+  return inserted.affectedRows === 1;
+}
+
 async function checkRunnable(
   deps: StartRunDeps,
   em: EntityManager,
-  definition: DefinitionRow,
+  definition: DefinitionHead,
   inputData: unknown,
 ): Promise<void> {
   if (definition.status !== 'active') {

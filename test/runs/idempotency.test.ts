@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../core/errors.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
+import { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
 import { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
 import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
 import { IDEMPOTENCY_KEY_TTL_MS, requestHash } from '../../domain/runs/idempotency.ts';
@@ -22,6 +23,7 @@ async function refusedStart(h: Harness, t: Tenant, workflowId: string, key: stri
   const deps = {
     services,
     versions: new RunnableVersions(),
+    heads: new DefinitionHeads(),
     lastRuns: new LastRunRecorder(services.orm, services.log),
   };
   const caller = { workspaceId: t.workspaceId, ownerId: t.ownerId, apiKeyId: t.apiKeyId, scopes: [] };
