@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ConcurrencyGate } from '../../core/concurrency-gate.ts';
 import type { Scope } from '../../domain/keys/api-keys.service.ts';
 import type { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
 import type { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
@@ -17,6 +18,8 @@ export interface ApiDeps {
   /** Writes workflows' `last_run_at` after the start answered. */
   readonly lastRuns: LastRunRecorder;
   readonly agents: AgentCatalog;
+  /** Bounds the run starts in progress (API_MAX_CONCURRENT_STARTS). */
+  readonly starts: ConcurrencyGate;
   /** Tells held `wait` requests when their run ends, for the whole process. */
   readonly runEnds: RunEndWatcher;
   /** Aborts when the server begins to stop: a held `wait` then answers with the run as it is. */

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { ConcurrencyGate } from '../../core/concurrency-gate.ts';
 import type { Services } from '../../infra/services.ts';
 import { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
 import { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
@@ -41,6 +42,7 @@ export function v1Routes(services: Services): V1Api {
     heads: new DefinitionHeads(),
     lastRuns: new LastRunRecorder(services.orm, services.log),
     agents: new AgentCatalog(services.orm, services.config.agentListCacheMs),
+    starts: new ConcurrencyGate(services.config.maxConcurrentStarts),
     runEnds: new RunEndWatcher(services.config.databaseUrl!, services.log),
     draining: draining.signal,
   };
