@@ -136,7 +136,7 @@ const cancelRunEndpoint = endpoint({
 /** Workflow run endpoints (scope `workflows`). */
 export const runEndpoints = [startRunEndpoint, listRunsEndpoint, getRunEndpoint, cancelRunEndpoint];
 
-/** Aborts when the caller hangs up, so a long wait stops long-polling Temporal for nobody. */
+/** Aborts when the caller hangs up, so a long wait is dropped rather than held for nobody. */
 function clientGone(ctx: AppContext): AbortSignal {
   const controller = new AbortController();
   // The response closes before it was written only when the connection dropped.
