@@ -27,4 +27,8 @@ export class LruMap<K, V> {
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
   }
+
+  delete(key: K): void {
+    this.#entries.delete(key);
+  }
 }

@@ -61,6 +61,7 @@ const schema = z.object({
     .default(1024 * 1024),
   KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   AGENT_LIST_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  API_MAX_CONCURRENT_STARTS: z.coerce.number().int().min(1).max(10_000).default(32),
   HTTP_NODE_ALLOWLIST: z.string().default(''),
   RUN_MAX_PARALLEL_NODES: z.coerce.number().int().min(1).max(256).default(16),
   EXPRESSION_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
@@ -97,6 +98,8 @@ export interface Config {
   readonly keyCacheTtlMs: number;
   /** How long an API process reuses a workspace's agent listing (0 = always read). */
   readonly agentListCacheMs: number;
+  /** Run starts one API process works on at once; more wait their turn (bounds a burst's memory). */
+  readonly maxConcurrentStarts: number;
   /** Hosts or CIDR ranges that http nodes may reach even though they are private or loopback. */
   readonly httpNodeAllowlist: readonly string[];
   readonly runMaxParallelNodes: number;
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     keyCacheTtlMs: e.KEY_CACHE_TTL_MS,
     agentListCacheMs: e.AGENT_LIST_CACHE_MS,
+    maxConcurrentStarts: e.API_MAX_CONCURRENT_STARTS,
     httpNodeAllowlist: e.HTTP_NODE_ALLOWLIST.split(',')
       .map((s) => s.trim())
       .filter(Boolean),

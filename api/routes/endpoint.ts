@@ -1,7 +1,11 @@
 import type { z } from 'zod';
+import type { ConcurrencyGate } from '../../core/concurrency-gate.ts';
 import type { Scope } from '../../domain/keys/api-keys.service.ts';
 import type { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
+import type { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
+import type { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
 import type { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
+import type { RunEndWatcher } from '../../domain/runs/run-end-watcher.ts';
 import type { Services } from '../../infra/services.ts';
 import type { AppContext } from '../context.ts';
 
@@ -9,7 +13,15 @@ import type { AppContext } from '../context.ts';
 export interface ApiDeps {
   readonly services: Services;
   readonly versions: RunnableVersions;
+  /** Recently started workflows' heads: a start skips reading its definition. */
+  readonly heads: DefinitionHeads;
+  /** Writes workflows' `last_run_at` after the start answered. */
+  readonly lastRuns: LastRunRecorder;
   readonly agents: AgentCatalog;
+  /** Bounds the run starts in progress (API_MAX_CONCURRENT_STARTS). */
+  readonly starts: ConcurrencyGate;
+  /** Tells held `wait` requests when their run ends, for the whole process. */
+  readonly runEnds: RunEndWatcher;
   /** Aborts when the server begins to stop: a held `wait` then answers with the run as it is. */
   readonly draining: AbortSignal;
 }

@@ -3,7 +3,6 @@ import { cancelRun } from '../../domain/runs/run-cancel.service.ts';
 import { getRun, listRuns } from '../../domain/runs/run-query.service.ts';
 import { startRun } from '../../domain/runs/run-start.service.ts';
 import { type RunView, runSummaryView } from '../../domain/runs/run-view.ts';
-import { waitForRunWorkflow } from '../../domain/runs/run-wait.ts';
 import { type AppContext, authOf } from '../context.ts';
 import {
   acceptedRunSchema,
@@ -82,16 +81,19 @@ const startRunEndpoint = endpoint({
   errors: [422, 429],
 }).handledBy(async (ctx, { params, headers, body }, deps) => {
   const auth = authOf(ctx);
-  const run = await startRun(deps, auth, params.id, {
-    inputData: body.input_data === undefined ? {} : body.input_data,
-    source: 'external_api',
-    idempotencyKey: headers['Idempotency-Key'],
-  });
+  // A burst of starts queues here rather than all at once in the database pool and the engine client.
+  const run = await deps.starts.run(() =>
+    startRun(deps, auth, params.id, {
+      inputData: body.input_data === undefined ? {} : body.input_data,
+      source: 'external_api',
+      idempotencyKey: headers['Idempotency-Key'],
+    }),
+  );
   if (!body.wait) return { status: 202, body: runSummaryView(run), location: runLocation(run.id) };
   if (!isTerminal(run.status)) {
     const timeoutMs = (body.timeout ?? WAIT_TIMEOUT_DEFAULT_SECONDS) * 1000;
     const stop = AbortSignal.any([clientGone(ctx), deps.draining]);
-    await waitForRunWorkflow(deps.services.temporal.client, run.id, timeoutMs, stop);
+    await deps.runEnds.waitForEnd(run.id, timeoutMs, stop);
   }
   return answerRun(await getRun(deps.services.orm.em.fork(), auth.workspaceId, run.id));
 });
@@ -169,7 +171,7 @@ const cancelRunEndpoint = endpoint({
 /** Workflow run endpoints (scope `workflows`). */
 export const runEndpoints = [startRunEndpoint, listRunsEndpoint, getRunEndpoint, cancelRunEndpoint];
 
-/** Aborts when the caller hangs up, so a long wait stops long-polling Temporal for nobody. */
+/** Aborts when the caller hangs up, so a long wait is dropped rather than held for nobody. */
 function clientGone(ctx: AppContext): AbortSignal {
   const controller = new AbortController();
   // The response closes before it was written only when the connection dropped.

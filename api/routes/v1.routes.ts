@@ -1,7 +1,11 @@
 import Router from '@koa/router';
+import { ConcurrencyGate } from '../../core/concurrency-gate.ts';
 import type { Services } from '../../infra/services.ts';
 import { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
+import { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
+import { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
 import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
+import { RunEndWatcher } from '../../domain/runs/run-end-watcher.ts';
 import { createKeyGate } from '../auth/key-gate.ts';
 import type { AppState } from '../context.ts';
 import { jsonBody } from '../middleware/json-body.ts';
@@ -19,7 +23,7 @@ export interface V1Api {
   readonly router: Router<AppState>;
   /** Ends held waits at once (they answer 202 with the run's current state): the server is stopping. */
   drain(): void;
-  /** Flushes usage counters and stops the key gate's subscription. */
+  /** Flushes usage counters and `last_run_at` stamps, stops the key gate's subscription and the run-end listener. */
   close(): Promise<void>;
 }
 
@@ -35,7 +39,11 @@ export function v1Routes(services: Services): V1Api {
   const deps: ApiDeps = {
     services,
     versions: new RunnableVersions(),
+    heads: new DefinitionHeads(),
+    lastRuns: new LastRunRecorder(services.orm, services.log),
     agents: new AgentCatalog(services.orm, services.config.agentListCacheMs),
+    starts: new ConcurrencyGate(services.config.maxConcurrentStarts),
+    runEnds: new RunEndWatcher(services.config.databaseUrl!, services.log),
     draining: draining.signal,
   };
   const router = new Router<AppState>({ prefix: '/api/v1' });
@@ -50,5 +58,13 @@ export function v1Routes(services: Services): V1Api {
     if (e.method === 'get') router.get(e.path, ...gate.guard(e.scope), serve(e, deps));
     else router.post(e.path, ...gate.guard(e.scope), body, serve(e, deps));
   }
-  return { router, drain: () => draining.abort(), close: () => gate.close() };
+  return {
+    router,
+    drain: () => draining.abort(),
+    close: async () => {
+      await deps.runEnds.close();
+      await deps.lastRuns.flush();
+      await gate.close();
+    },
+  };
 }

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import pg from 'pg';
 import { createApiKey } from '../../domain/keys/api-keys.service.ts';
 import { startApiServer, type ApiServer } from '../../api/server.ts';
 import { User, Workspace } from '../../db/entities/index.ts';
@@ -13,11 +15,19 @@ import { createLogger } from '../../infra/logger.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
 import { openServices, type Services } from '../../infra/services.ts';
 import { startDevServer } from '../../infra/temporal-dev-server.ts';
+import { BASELINE_TABLES_SQL } from './baseline.activities.ts';
 
 const BENCH_PEPPER = 'bench-pepper-0123456789abcdef0123456789abcdef';
 const WORKER_SCRIPT = fileURLToPath(new URL('./bench-worker.ts', import.meta.url));
-/** Keys are rate limited to 600/min each: the bench rotates through several. */
-const KEY_COUNT = 8;
+/** Keys are rate limited to 600/min each: the bench rotates through enough for its throughput round. */
+const KEY_COUNT = 64;
+const DAGEN_CLI = fileURLToPath(new URL('../../bin/dagen.js', import.meta.url));
+
+export interface ApiProcess {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
 
 export interface BenchStack {
   readonly services: Services;
@@ -26,6 +36,8 @@ export interface BenchStack {
   readonly workspaceId: string;
   /** Round-robin over the bench's keys. */
   nextKey(): string;
+  /** Starts `dagen api` as a process of its own against the same database, Temporal and Redis. */
+  spawnApi(): Promise<ApiProcess>;
   close(): Promise<void>;
 }
 
@@ -42,6 +54,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     : await startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, namespace: 'default' });
   if (server) cleanups.unshift(() => server.stop());
   const databaseUrl = await createDatabase(cleanups);
+  await withClient(databaseUrl, (db) => db.query(BASELINE_TABLES_SQL));
   const taskQueue = `bench-${randomUUID()}`;
   const env = {
     DATABASE_URL: databaseUrl,
@@ -86,6 +99,11 @@ export async function startBenchStack(): Promise<BenchStack> {
     taskQueue,
     workspaceId: workspace.id,
     nextKey: () => keys[turn++ % keys.length]!,
+    async spawnApi() {
+      const api = await spawnApiProcess({ ...process.env, ...env, PORT: String(await freePort()) });
+      cleanups.unshift(() => api.stop());
+      return api;
+    },
     async close() {
       for (const cleanup of cleanups) await cleanup();
     },
@@ -105,6 +123,53 @@ async function spawnWorker(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<vo
       await exited;
     },
   };
+}
+
+/** Runs `node bin/dagen.js api` and resolves once it answers /healthz. */
+async function spawnApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
+  const child = spawn(process.execPath, [DAGEN_CLI, 'api'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = once(child, 'exit');
+  const url = `http://127.0.0.1:${env.PORT}`;
+  for (const deadline = Date.now() + 60_000; ;) {
+    if (child.exitCode !== null) throw new Error(`dagen api exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error('dagen api did not answer /healthz within 60 s');
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    pid: child.pid!,
+    stop() {
+      stopped ??= (async () => {
+        if (child.exitCode === null) child.kill('SIGTERM');
+        await exited;
+      })();
+      return stopped;
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function withClient(url: string, fn: (db: pg.Client) => Promise<unknown>): Promise<void> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await fn(db);
+  } finally {
+    await db.end();
+  }
 }
 
 async function createDatabase(cleanups: (() => Promise<void>)[]): Promise<string> {

@@ -1,6 +1,7 @@
 // The benchmark's worker, in a process of its own as in production (api and worker apart): dagen's
 // workflows and activities plus the hand-written baselines, on TEMPORAL_TASK_QUEUE. Prints `ready`.
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { openOrm } from '../../db/orm.ts';
 import { loadConfig } from '../../infra/config.ts';
@@ -15,14 +16,16 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const config = loadConfig();
 const log = createLogger(config.logLevel);
 const orm = await openOrm(config.databaseUrl!);
+const baselinePool = new pg.Pool({ connectionString: config.databaseUrl!, max: 10 });
 const worker = await startWorker({
   config,
   orm,
   log,
   workflowBundle: await bundleWorkflows(BUNDLE_ENTRY),
-  extraActivities: createBaselineActivities(),
+  extraActivities: createBaselineActivities(baselinePool),
 });
 process.once('SIGTERM', () => void worker.stop());
 console.log('ready');
 await worker.done;
 await orm.close();
+await baselinePool.end();

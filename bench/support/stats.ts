@@ -47,7 +47,7 @@ export function reportRatio(
         ? ` (target ≥ ${target.min})`
         : '';
   console.log(
-    `${label}: ours ${ours.toFixed(2)} vs baseline ${baseline.toFixed(2)} → ratio ${ratio.toFixed(3)}${goal}${goal ? (ok ? ' OK' : ' MISSED') : ''}`,
+    `${label}: ours ${ours.toFixed(2)} vs baseline ${baseline.toFixed(2)} → ratio ${ratio.toFixed(3)}${goal}${goal ? (ok ? ' PASS' : ' MISS') : ''}`,
   );
   return ok;
 }

@@ -4,6 +4,15 @@ import type { RunStatus, TriggerMetadata } from '../../core/run-status.ts';
 import type { JsonValue } from '../../core/run-status.ts';
 import { RUN_STATUSES } from '../../core/run-status.ts';
 
+/**
+ * Which updates end a run: a final status written over another one. Spelled as Postgres prints it
+ * back, so the schema diff compares it equal.
+ */
+export const RUN_ENDED_WHEN =
+  "((new.status = ANY (ARRAY['success'::text, 'failed'::text, 'cancelled'::text])) AND (new.status IS DISTINCT FROM old.status))";
+/** Notifies `dagen_run_ended` with the run id; sent when the writing transaction commits. */
+export const RUN_ENDED_BODY = "perform pg_notify('dagen_run_ended', new.id::text); return null;";
+
 /** One execution of a workflow version; its Temporal workflow id is `run:<id>`. */
 export const WorkflowRun = defineEntity({
   name: 'WorkflowRun',
@@ -15,6 +24,16 @@ export const WorkflowRun = defineEntity({
     { properties: ['workspaceId', 'status'] },
   ],
   uniques: [{ properties: ['workspaceId', 'idempotencyKey'] }],
+  // Announces a run reaching a final status (domain/runs/run-end-watcher.ts listens).
+  triggers: [
+    {
+      name: 'workflow_runs_notify_ended',
+      timing: 'after',
+      events: ['update'],
+      when: RUN_ENDED_WHEN,
+      body: RUN_ENDED_BODY,
+    },
+  ],
   properties: {
     id: idColumn(),
     workspaceId: p.uuid(),

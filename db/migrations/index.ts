@@ -3,6 +3,7 @@ import { Migration20261128000000_initial } from './Migration20261128000000_initi
 import { Migration20261129000000_drop_unwritten_tables } from './Migration20261129000000_drop_unwritten_tables.ts';
 import { Migration20261129100000_active_run_limit } from './Migration20261129100000_active_run_limit.ts';
 import { Migration20261129170000_workspace_secrets } from './Migration20261129170000_workspace_secrets.ts';
+import { Migration20261129180000_notify_run_ended } from './Migration20261129180000_notify_run_ended.ts';
 
 /** Every migration in order; add new ones at the end and never edit an applied one. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -13,4 +14,5 @@ export const MIGRATIONS: MigrationObject[] = [
   },
   { name: 'Migration20261129100000_active_run_limit', class: Migration20261129100000_active_run_limit },
   { name: 'Migration20261129170000_workspace_secrets', class: Migration20261129170000_workspace_secrets },
+  { name: 'Migration20261129180000_notify_run_ended', class: Migration20261129180000_notify_run_ended },
 ];

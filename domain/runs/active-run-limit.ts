@@ -16,13 +16,25 @@ export async function insertRunWithinLimit(
   em: EntityManager,
   run: RunRow,
   maxActive: number,
+  options: {
+    /**
+     * Insert only while the run's workflow is active at the run's version in its workspace: a start
+     * that read a cached, possibly stale head (DefinitionHeads) never adds a run of a paused, changed
+     * or deleted workflow.
+     */
+    activeVersionOnly?: boolean;
+  } = {},
 ): Promise<boolean> {
+  const current = options.activeVersionOnly
+    ? ` and exists (select 1 from workflow_definitions
+                     where id = ? and workspace_id = ? and version = ? and status = 'active')`
+    : '';
   const rows = await em.execute<{ id: string }[]>(
     `insert into workflow_runs (id, workspace_id, workflow_id, workflow_version, status, input_data,
        output_data, error_message, trigger, idempotency_key, idempotency_hash, created_at, started_at,
        finished_at)
      select ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?
-      where ${RunSlotFree.name}(?, ?)
+      where ${RunSlotFree.name}(?, ?)${current}
      on conflict (id) do nothing
      returning id`,
     [
@@ -42,6 +54,7 @@ export async function insertRunWithinLimit(
       run.finishedAt,
       run.workspaceId,
       maxActive,
+      ...(options.activeVersionOnly ? [run.workflowId, run.workspaceId, run.workflowVersion] : []),
     ],
   );
   return rows.length > 0;

@@ -16,13 +16,14 @@ import type { Services } from '../../infra/services.ts';
 import type { Caller } from '../tenants/caller.ts';
 import { describeProblems } from '../definitions/definitions.service.ts';
 import { describeInputProblems } from '../definitions/input-schema.ts';
+import type { DefinitionHead, DefinitionHeads } from '../definitions/definition-heads.ts';
+import type { LastRunRecorder } from '../definitions/last-run-recorder.ts';
 import type { RunnableVersions } from '../definitions/runnable-versions.ts';
 import { insertRunWithinLimit } from './active-run-limit.ts';
 import { findKeyHolder, requestHash } from './idempotency.ts';
 import { launchRun } from './run-launcher.ts';
 
 type RunRow = InferEntity<typeof WorkflowRun>;
-type DefinitionRow = InferEntity<typeof WorkflowDefinition>;
 
 /** What a run start asks for, whichever door it came through. */
 export interface RunStartRequest {
@@ -36,6 +37,8 @@ export interface RunStartRequest {
 export interface StartRunDeps {
   readonly services: Services;
   readonly versions: RunnableVersions;
+  readonly heads: DefinitionHeads;
+  readonly lastRuns: LastRunRecorder;
 }
 
 /**
@@ -53,8 +56,29 @@ export async function startRun(
   request: RunStartRequest,
 ): Promise<RunRow> {
   const em = deps.services.orm.em.fork();
-  const definition = await em.findOne(WorkflowDefinition, { id: workflowId, workspaceId: auth.workspaceId });
-  if (!definition) throw new NotFoundError('Workflow');
+  for (let attempt = 1; ; attempt++) {
+    // The cached head first; the definition itself once the insert found the head stale.
+    const head = await deps.heads.get(em, auth.workspaceId, workflowId, { fresh: attempt > 1 });
+    if (!head) throw new NotFoundError('Workflow');
+    const run = await startVersion(deps, em, auth, head, request);
+    if (run) return run;
+    if (attempt === STALE_HEAD_ATTEMPTS) {
+      throw new UnavailableError('The workflow is being changed; retry the request');
+    }
+  }
+}
+
+/** Attempts at a start whose workflow keeps changing between its read and the run insert. */
+const STALE_HEAD_ATTEMPTS = 3;
+
+/** Starts a run of `definition` as the caller read it; undefined when the workflow changed since. */
+async function startVersion(
+  deps: StartRunDeps,
+  em: EntityManager,
+  auth: Caller,
+  definition: DefinitionHead,
+  request: RunStartRequest,
+): Promise<RunRow | undefined> {
   const { idempotencyKey } = request;
   const hash = idempotencyKey ? requestHash(definition.id, request.inputData) : undefined;
   if (idempotencyKey) {
@@ -79,31 +103,38 @@ export async function startRun(
     startedAt: null,
     finishedAt: null,
   };
-  const holder = await insertRun(em, run, deps.services.config.workspaceMaxActiveRuns);
-  if (holder) return replay(deps, holder, hash, definition.name);
+  const inserted = await insertRun(em, run, deps.services.config.workspaceMaxActiveRuns);
+  if (inserted === STALE) return undefined;
+  if (inserted) return replay(deps, inserted, hash, definition.name);
+  await launchRun(deps.services, run, definition.name, { onError: 'fail-run' });
   // Only the start decides the answer: once it succeeded the run exists, and a 500 would make a
-  // retrying client start a second one.
-  await Promise.all([
-    launchRun(deps.services, run, definition.name, { onError: 'fail-run' }),
-    recordLastRun(deps.services, em, definition.id, run.createdAt),
-  ]);
+  // retrying client start a second one. So `last_run_at` is written after the answer, best-effort.
+  deps.lastRuns.record(definition.id, run.createdAt);
   return run;
 }
 
 /** Attempts at inserting a run whose key keeps being released under it before giving up. */
 const KEY_INSERT_ATTEMPTS = 3;
 
+/** The run's workflow is no longer active at the version the start read: nothing was inserted. */
+const STALE = Symbol('stale definition');
+
 /**
  * Inserts the run, or returns the run that holds its Idempotency-Key when another request got the
  * key first: the unique (workspace_id, idempotency_key) picks one winner among concurrent requests.
  * Refuses with 429 when the workspace already has `maxActive` live runs, leaving nothing behind.
+ * Returns STALE when the workflow is no longer active at the run's version in the run's workspace.
  */
-async function insertRun(em: EntityManager, run: RunRow, maxActive: number): Promise<RunRow | undefined> {
+async function insertRun(
+  em: EntityManager,
+  run: RunRow,
+  maxActive: number,
+): Promise<RunRow | typeof STALE | undefined> {
   for (let attempt = 1; ; attempt++) {
     let inserted: boolean;
     try {
       // One statement (no unit-of-work transaction): this is on every start's critical path.
-      inserted = await insertRunWithinLimit(em, run, maxActive);
+      inserted = await insertRunWithinLimit(em, run, maxActive, { activeVersionOnly: true });
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException) || !run.idempotencyKey) throw err;
       const holder = await findKeyHolder(em, run.workspaceId, run.idempotencyKey);
@@ -116,34 +147,30 @@ async function insertRun(em: EntityManager, run: RunRow, maxActive: number): Pro
       continue;
     }
     if (inserted) return undefined;
-    // At the cap. A concurrent request with the same key may have got its run in first: a replay.
+    // A concurrent request with the same key may have got its run in first: a replay.
     const holder = run.idempotencyKey ? await findKeyHolder(em, run.workspaceId, run.idempotencyKey) : null;
     if (holder) return holder;
+    // Refused: the head the start read is stale (retried from a fresh read), or the cap is reached.
+    if (!(await isCurrentVersion(em, run))) return STALE;
     throw new ActiveRunLimitError(maxActive);
   }
 }
 
-/**
- * Stamps the workflow's `last_run_at`, best-effort: a failure is logged and never fails the start,
- * which has happened (or is happening) regardless.
- */
-async function recordLastRun(
-  services: Services,
-  em: EntityManager,
-  definitionId: string,
-  at: Date,
-): Promise<void> {
-  try {
-    await em.nativeUpdate(WorkflowDefinition, { id: definitionId }, { lastRunAt: at });
-  } catch (err) {
-    services.log.warn({ err, workflowId: definitionId }, 'could not record the workflow last_run_at');
-  }
+/** Whether the run's workflow is still active at the run's version in the run's workspace. */
+async function isCurrentVersion(em: EntityManager, run: RunRow): Promise<boolean> {
+  const current = await em.count(WorkflowDefinition, {
+    id: run.workflowId,
+    workspaceId: run.workspaceId,
+    version: run.workflowVersion,
+    status: 'active',
+  });
+  return current > 0;
 }
 
 async function checkRunnable(
   deps: StartRunDeps,
   em: EntityManager,
-  definition: DefinitionRow,
+  definition: DefinitionHead,
   inputData: unknown,
 ): Promise<void> {
   if (definition.status !== 'active') {

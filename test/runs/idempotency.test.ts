@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../core/errors.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
+import { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
+import { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
 import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
 import { IDEMPOTENCY_KEY_TTL_MS, requestHash } from '../../domain/runs/idempotency.ts';
 import { startRun } from '../../domain/runs/run-start.service.ts';
@@ -17,7 +19,13 @@ import {
 
 /** Starts a run with `key` through services whose Temporal refuses it: the start answers 503. */
 async function refusedStart(h: Harness, t: Tenant, workflowId: string, key: string, inputData: unknown) {
-  const deps = { services: await refusingTemporal(h), versions: new RunnableVersions() };
+  const services = await refusingTemporal(h);
+  const deps = {
+    services,
+    versions: new RunnableVersions(),
+    heads: new DefinitionHeads(),
+    lastRuns: new LastRunRecorder(services.orm, services.log),
+  };
   const caller = { workspaceId: t.workspaceId, ownerId: t.ownerId, apiKeyId: t.apiKeyId, scopes: [] };
   const err = await startRun(deps, caller, workflowId, {
     inputData,

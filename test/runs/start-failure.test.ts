@@ -3,6 +3,7 @@ import { launchRun } from '../../domain/runs/run-launcher.ts';
 import { AppError } from '../../core/errors.ts';
 import { WorkflowDefinition, WorkflowRun } from '../../db/entities/index.ts';
 import { captureLog } from '../auth/support/log-capture.ts';
+import { until } from '../helpers/until.ts';
 import { as, DOUBLE, refusingTemporal, saveWorkflow, useRunHarness } from './run-fixtures.ts';
 
 describe('run start failures', () => {
@@ -58,6 +59,9 @@ describe('run start failures', () => {
       expect(await handle.result()).toMatchObject({ status: 'success' });
       const row = await env.h.services.orm.em.fork().findOneOrFail(WorkflowRun, accepted.body.id);
       expect(row.status).toBe('success');
+      // Each start's stamp is written after its answer: wait for both writes to fail before the
+      // trigger goes.
+      await until(() => captured.messages('could not record the workflow last_run_at').length === 2);
     } finally {
       await connection.execute(`drop trigger ${name} on workflow_definitions`);
       await connection.execute(`drop function ${name}()`);
