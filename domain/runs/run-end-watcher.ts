@@ -42,7 +42,8 @@ export class RunEndWatcher {
 
   /** Resolves once the run's row is final, or with 'timeout' after `timeoutMs` or when `signal` aborts. */
   waitForEnd(runId: string, timeoutMs: number, signal?: AbortSignal): Promise<RunEndOutcome> {
-    const timeout = AbortSignal.timeout(Math.max(0, timeoutMs));
+    // AbortSignal.timeout takes whole milliseconds only (`timeout: 0.5` seconds is valid input).
+    const timeout = AbortSignal.timeout(Math.max(0, Math.ceil(timeoutMs)));
     const stop = signal ? AbortSignal.any([timeout, signal]) : timeout;
     if (stop.aborted) return Promise.resolve('timeout');
     return new Promise<RunEndOutcome>((resolve) => {

@@ -77,8 +77,9 @@ describe('run API: start, wait, read', () => {
 
   it('wait that outlasts its timeout answers 202 with the current state and a Location', async () => {
     const wf = await saveWorkflow(env.h, env.t, delayed(30));
-    // Fractional seconds are valid too (they once reached AbortSignal.timeout as is: a 500).
-    const res = await as(env.h, env.t).run(wf.id, { wait: true, timeout: 0.5 });
+    // Fractional seconds are valid too, down to fractions of a millisecond (they once reached
+    // AbortSignal.timeout as is: a 500).
+    const res = await as(env.h, env.t).run(wf.id, { wait: true, timeout: 0.5005 });
     expect(res.status).toBe(202);
     expect(res.headers.location).toBe(`/api/v1/workflow/runs/${res.body.id}`);
     expect(res.body.status).toBe('running');
