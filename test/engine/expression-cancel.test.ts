@@ -40,11 +40,12 @@ describe('a cancelled run leaves the expression queue', () => {
     await Promise.all([after, blocker, ...doomed].map((r) => settle(r.handle)));
     for (const r of doomed) {
       expect((await loadRun(env.h, r.runId)).status).toBe('cancelled');
-      // Its evaluation was refused as cancelled: it never ran into the deadline.
-      expect((await loadSteps(env.h, r.runId)).spin).toMatchObject({
-        status: 'cancelled',
-        error: 'CANCELLED',
-      });
+      // Its evaluation was refused as cancelled, never run into the deadline. The refusal's own
+      // error write races the workflow closing the step (a cancelled local activity is not waited
+      // for), so the step shows that refusal or no error at all, never an evaluation's.
+      const step = (await loadSteps(env.h, r.runId)).spin;
+      expect(step?.status).toBe('cancelled');
+      expect(step?.error ?? 'CANCELLED').toBe('CANCELLED');
     }
     const blocked = await loadRun(env.h, blocker.runId);
     expect(blocked.errorMessage).toMatch(`expression timed out after ${DEADLINE_MS} ms`);
