@@ -46,16 +46,20 @@ export class PinnedGraphs {
     return checked;
   }
 
+  /** A version's checked graph, read and checked on a miss; undefined: no such version. */
+  async load(versionId: string): Promise<CheckedVersion | undefined> {
+    const hit = this.#versions.get(versionId);
+    if (hit) return hit;
+    const em = this.#orm.em.fork();
+    const row = await em.findOne(WorkflowVersion, versionId, { fields: ['id', 'graph'] });
+    return row ? this.check(row) : undefined;
+  }
+
   /** The graph of a pinned version that `planRun` found valid. */
   async graph(versionId: string): Promise<Extract<CheckedVersion, { ok: true }>> {
-    let checked = this.#versions.get(versionId);
-    if (!checked) {
-      const em = this.#orm.em.fork();
-      const row = await em.findOne(WorkflowVersion, versionId, { fields: ['id', 'graph'] });
-      if (!row)
-        throw ApplicationFailure.nonRetryable(`version ${versionId} does not exist`, 'VersionMissing');
-      checked = this.check(row);
-    }
+    const checked = await this.load(versionId);
+    if (!checked)
+      throw ApplicationFailure.nonRetryable(`version ${versionId} does not exist`, 'VersionMissing');
     if (!checked.ok)
       throw ApplicationFailure.nonRetryable(`version ${versionId} is not a valid workflow`, 'InvalidVersion');
     return checked;

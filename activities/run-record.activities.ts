@@ -4,7 +4,7 @@ import { planNode } from '../core/dag/node-plan.ts';
 import { sinkOutputs } from '../core/dag/run-context.ts';
 import { sinkNodeIds } from '../core/dag/schedule.ts';
 import { isTerminal, type JsonValue } from '../core/run-status.ts';
-import { WorkflowRun, WorkflowVersion } from '../db/entities/index.ts';
+import { WorkflowRun } from '../db/entities/index.ts';
 import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
 import type {
@@ -19,6 +19,7 @@ import type {
 import type { ExpressionPool } from './expressions/expression-pool.ts';
 import type { CheckedVersion, PinnedGraphs } from './pinned-graphs.ts';
 import { moveRun, recordRunCancelled } from '../domain/runs/run-state.ts';
+import { readRunPin } from '../domain/runs/run-pin.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
 
 export interface RunRecordDeps {
@@ -43,20 +44,17 @@ export function createRunRecordActivities({ orm, config, expressions, graphs }: 
    */
   async function openRun(runId: string): Promise<OpenedRun | RunNotReady> {
     const em = orm.em.fork();
-    const run = await em.findOne(WorkflowRun, runId);
+    const run = await readRunPin(em, runId);
     if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} does not exist`, 'RunNotFound');
     if (isTerminal(run.status)) return { kind: 'finished', status: run.status };
-    const version = await em.findOne(WorkflowVersion, {
-      workflowId: run.workflowId,
-      version: run.workflowVersion,
-    });
-    if (!version) {
+    const { versionId } = run;
+    const checked = versionId === null ? undefined : await graphs.load(versionId);
+    if (versionId === null || !checked) {
       return {
         kind: 'invalid',
         message: `version ${run.workflowVersion} of workflow ${run.workflowId} does not exist`,
       };
     }
-    const checked = graphs.check(version);
     if (!checked.ok) {
       const problems = checked.problems.map((p) => (p.node ? `node "${p.node}": ${p.message}` : p.message));
       return { kind: 'invalid', message: `invalid workflow definition: ${problems.join('; ')}` };
@@ -68,7 +66,7 @@ export function createRunRecordActivities({ orm, config, expressions, graphs }: 
       if (isTerminal(now.status)) return { kind: 'finished', status: now.status };
     }
     await new StepStore(em).createPending(runId, checked.graph.nodes);
-    return { kind: 'ready', versionId: version.id, checked };
+    return { kind: 'ready', versionId, checked };
   }
 
   /** The run's `output` expression and sink nodes: from its pinned version, or as the workflow passed them. */

@@ -2,6 +2,7 @@
 // and the pool kills this process while the Temporal worker stays healthy. (A worker_thread's
 // resourceLimits are not enough: a fast-allocating isolate can still abort the whole process.)
 import jsonata from 'jsonata';
+import { LruMap } from '../../core/lru-map.ts';
 import { SECRET_MASK, secretReference } from '../../core/dag/secret-refs.ts';
 import { isWholeExpression, parseTemplate } from '../../core/dag/template.ts';
 import type {
@@ -12,6 +13,15 @@ import type {
   ReadyMessage,
   SecretSlot,
 } from './expression-job.ts';
+
+/**
+ * Parsed expressions kept for reuse: a run's nodes evaluate the same few texts over and over, and
+ * parsing costs ten times the evaluation of a short one. Evaluation keeps no state in a parsed
+ * expression (each call binds its input in a fresh frame), so one run's values never reach another.
+ * Only short texts, and few of them, so the cache stays far below the process's small heap.
+ */
+const PARSED = new LruMap<string, jsonata.Expression>(200);
+const MAX_PARSED_LENGTH = 1_000;
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('expression-process must be forked with an IPC channel');
@@ -114,10 +124,18 @@ async function resolveString(source: string, r: Resolution, at: (string | number
 
 async function evaluate(expression: string, context: unknown, label: string): Promise<unknown> {
   try {
-    return await jsonata(expression).evaluate(context);
+    return await parsed(expression).evaluate(context);
   } catch (err) {
     throw new Error(`${label}: ${describe(err)}`, { cause: err });
   }
+}
+
+function parsed(expression: string): jsonata.Expression {
+  const hit = PARSED.get(expression);
+  if (hit) return hit;
+  const fresh = jsonata(expression);
+  if (expression.length <= MAX_PARSED_LENGTH) PARSED.set(expression, fresh);
+  return fresh;
 }
 
 /** JSONata's sequences and undefined become plain JSON (undefined → null). */

@@ -99,6 +99,26 @@ describe('expression pool: fair across workspaces, cancellable', () => {
   });
 });
 
+describe('expression pool: parsed expressions reused', () => {
+  let pool: ExpressionPool;
+  afterEach(() => pool.close());
+
+  it('evaluates a reused expression against the context of each job, keeping no variable between jobs', async () => {
+    pool = await warmPool();
+    // A variable bound at the top level: were it kept from the first job, the second would answer 1.
+    const expression = '$seen := $exists($seen) ? $seen : input.n';
+    const evaluate = async (n: number) =>
+      (
+        await pool.evaluate(
+          { context: { input: { n }, nodes: {} }, expressions: { v: expression } },
+          { workspaceId: 'A' },
+        )
+      ).values?.v;
+    expect(await evaluate(1)).toBe(1);
+    expect(await evaluate(2)).toBe(2);
+  });
+});
+
 describe('EXPRESSION_POOL_SIZE', () => {
   it('defaults to min(4, cores) and accepts 1 to 64', () => {
     expect(loadConfig({}).expressionPoolSize).toBe(Math.min(4, availableParallelism()));
