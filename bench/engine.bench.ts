@@ -26,6 +26,8 @@ const CANCEL_ITERATIONS = Number(process.env.BENCH_CANCEL_ITERATIONS ?? 30);
 const THROUGHPUT_ROUND_MS = Number(process.env.BENCH_THROUGHPUT_ROUND_MS ?? 5_000);
 const THROUGHPUT_ROUNDS = Number(process.env.BENCH_THROUGHPUT_ROUNDS ?? 3);
 const HELD_WAITS = Number(process.env.BENCH_HELD_WAITS ?? 1_000);
+/** Scenario numbers to run, e.g. `2,4` (default all); (3) also runs (1), which it is measured against. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? '1,2,3,4,5,6').split(',').map(Number));
 const WARMUP = 10;
 const CHAIN_LENGTH = 40;
 const CONCURRENCY = 32;
@@ -52,75 +54,85 @@ async function main(): Promise<void> {
     const slow = await define(stack, { nodes: [{ id: 'pause', type: 'delay', with: { seconds: 900 } }] });
     console.log(`engine bench: api ${stack.apiUrl}, ${ITERATIONS} iterations (warmup ${WARMUP})\n`);
 
-    const [wait, recordedOne, bareOne] = await interleave(ITERATIONS, [
-      () => runApi(stack.apiUrl, stack.nextKey(), one, { input_data: { n: 3 }, wait: true }, 200),
-      execute('baselineRecordedChain', 1),
-      execute('baselineLocalChain', 1),
-    ]);
-    print('(1) wait: true, 1-node transform vs execute of the hand-written 1-step chain', {
-      dagen: wait,
-      recorded: recordedOne,
-      bare: bareOne,
-    });
-    results.push(reportRatio('(1) wait p50 vs recorded', wait.p50, recordedOne.p50, { max: 1.15 }));
-    reportRatio('(1) wait p99 vs recorded', wait.p99, recordedOne.p99);
-    reportRatio('(1) wait p50 vs bare (reference)', wait.p50, bareOne.p50);
-
-    const started: string[] = [];
-    const [startOurs, startBase] = await interleave(ITERATIONS, [
-      async () =>
-        started.push(await runApi(stack.apiUrl, stack.nextKey(), one, { input_data: { n: 3 } }, 202)),
-      async () =>
-        started.push((await client.workflow.start('baselineRecordedChain', plain(stack, [3, 1]))).workflowId),
-    ]);
-    print('(2) async start (202) vs client.workflow.start', { dagen: startOurs, temporal: startBase });
-    results.push(reportRatio('(2) start p50', startOurs.p50, startBase.p50, { max: 1.3 }));
-    reportRatio('(2) start p99', startOurs.p99, startBase.p99);
-    await drain(stack, started.splice(0));
-
-    const [long, recordedLong, bareLong] = await interleave(CHAIN_ITERATIONS, [
-      () => runApi(stack.apiUrl, stack.nextKey(), chain, { input_data: { n: 3 }, wait: true }, 200),
-      execute('baselineRecordedChain', CHAIN_LENGTH),
-      execute('baselineLocalChain', CHAIN_LENGTH),
-    ]);
-    print(`(3) ${CHAIN_LENGTH}-node sequential DAG vs the hand-written ${CHAIN_LENGTH}-step chain`, {
-      dagen: long,
-      recorded: recordedLong,
-      bare: bareLong,
-    });
-    // Per step: what the long run adds over the 1-step run, spread over the extra steps.
-    const perStep = (longRun: Summary, oneRun: Summary) => (longRun.p50 - oneRun.p50) / (CHAIN_LENGTH - 1);
-    const oursPerStep = perStep(long, wait);
-    results.push(
-      reportRatio(
-        '(3) per-step overhead vs recorded (ms/step, p50)',
-        oursPerStep,
-        perStep(recordedLong, recordedOne),
-        {
-          max: 1.2,
-        },
-      ),
-    );
-    reportRatio('(3) per-step overhead vs bare (reference)', oursPerStep, perStep(bareLong, bareOne));
-
-    const rates = await throughput(
-      () => runApi(stack.apiUrl, stack.nextKey(), one, { input_data: { n: 3 } }, 202),
-      async () => (await client.workflow.start('baselineRecordedChain', plain(stack, [3, 1]))).workflowId,
-      (ids) => drain(stack, ids),
-    );
-    results.push(
-      reportRatio(`(4) starts/s at concurrency ${CONCURRENCY}`, rates.ours, rates.base, { min: 0.8 }),
-    );
-
-    const cancels = await measureCancels(stack, slow);
-    console.log(
-      `\n(5) cancel request → cancelled recorded: p50 ${cancels.p50.toFixed(1)} ms, p99 ${cancels.p99.toFixed(1)} ms (n=${cancels.n})`,
-    );
-
-    const held = await measureHeldWaits(stack, one, slow);
-    results.push(
-      reportRatio(`(6) RSS growth with ${HELD_WAITS} held waits (MB)`, held.growthMb, 100, { max: 1 }),
-    );
+    let wait: Summary | undefined, recordedOne: Summary | undefined, bareOne: Summary | undefined;
+    if (ONLY.has(1) || ONLY.has(3)) {
+      [wait, recordedOne, bareOne] = await interleave(ITERATIONS, [
+        () => runApi(stack.apiUrl, stack.nextKey(), one, { input_data: { n: 3 }, wait: true }, 200),
+        execute('baselineRecordedChain', 1),
+        execute('baselineLocalChain', 1),
+      ]);
+      print('(1) wait: true, 1-node transform vs execute of the hand-written 1-step chain', {
+        dagen: wait,
+        recorded: recordedOne,
+        bare: bareOne,
+      });
+      results.push(reportRatio('(1) wait p50 vs recorded', wait.p50, recordedOne.p50, { max: 1.15 }));
+      reportRatio('(1) wait p99 vs recorded', wait.p99, recordedOne.p99);
+      reportRatio('(1) wait p50 vs bare (reference)', wait.p50, bareOne.p50);
+    }
+    if (ONLY.has(2)) {
+      const started: string[] = [];
+      const [startOurs, startBase] = await interleave(ITERATIONS, [
+        async () =>
+          started.push(await runApi(stack.apiUrl, stack.nextKey(), one, { input_data: { n: 3 } }, 202)),
+        async () =>
+          started.push(
+            (await client.workflow.start('baselineRecordedChain', plain(stack, [3, 1]))).workflowId,
+          ),
+      ]);
+      print('(2) async start (202) vs client.workflow.start', { dagen: startOurs, temporal: startBase });
+      results.push(reportRatio('(2) start p50', startOurs.p50, startBase.p50, { max: 1.3 }));
+      reportRatio('(2) start p99', startOurs.p99, startBase.p99);
+      await drain(stack, started.splice(0));
+    }
+    if (wait && recordedOne && bareOne && ONLY.has(3)) {
+      const [long, recordedLong, bareLong] = await interleave(CHAIN_ITERATIONS, [
+        () => runApi(stack.apiUrl, stack.nextKey(), chain, { input_data: { n: 3 }, wait: true }, 200),
+        execute('baselineRecordedChain', CHAIN_LENGTH),
+        execute('baselineLocalChain', CHAIN_LENGTH),
+      ]);
+      print(`(3) ${CHAIN_LENGTH}-node sequential DAG vs the hand-written ${CHAIN_LENGTH}-step chain`, {
+        dagen: long,
+        recorded: recordedLong,
+        bare: bareLong,
+      });
+      // Per step: what the long run adds over the 1-step run, spread over the extra steps.
+      const perStep = (longRun: Summary, oneRun: Summary) => (longRun.p50 - oneRun.p50) / (CHAIN_LENGTH - 1);
+      const oursPerStep = perStep(long, wait);
+      results.push(
+        reportRatio(
+          '(3) per-step overhead vs recorded (ms/step, p50)',
+          oursPerStep,
+          perStep(recordedLong, recordedOne),
+          {
+            max: 1.2,
+          },
+        ),
+      );
+      reportRatio('(3) per-step overhead vs bare (reference)', oursPerStep, perStep(bareLong, bareOne));
+    }
+    if (ONLY.has(4)) {
+      const rates = await throughput(
+        () => runApi(stack.apiUrl, stack.nextKey(), one, { input_data: { n: 3 } }, 202),
+        async () => (await client.workflow.start('baselineRecordedChain', plain(stack, [3, 1]))).workflowId,
+        (ids) => drain(stack, ids),
+      );
+      results.push(
+        reportRatio(`(4) starts/s at concurrency ${CONCURRENCY}`, rates.ours, rates.base, { min: 0.8 }),
+      );
+    }
+    if (ONLY.has(5)) {
+      const cancels = await measureCancels(stack, slow);
+      console.log(
+        `\n(5) cancel request → cancelled recorded: p50 ${cancels.p50.toFixed(1)} ms, p99 ${cancels.p99.toFixed(1)} ms (n=${cancels.n})`,
+      );
+    }
+    if (ONLY.has(6)) {
+      const held = await measureHeldWaits(stack, one, slow);
+      results.push(
+        reportRatio(`(6) RSS growth with ${HELD_WAITS} held waits (MB)`, held.growthMb, 100, { max: 1 }),
+      );
+    }
   } finally {
     await stack.close();
   }
