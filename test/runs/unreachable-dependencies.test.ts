@@ -2,7 +2,7 @@ import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import supertest from 'supertest';
-import { createApp } from '../../api/app.ts';
+import { type ApiApplication, createApp } from '../../api/app.ts';
 import { unreachableDependency } from '../../core/errors.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
@@ -77,6 +77,24 @@ describe('dependencies unreachable: 503 with Retry-After, never 500', () => {
     });
   });
 
+  /** A start through `app` answers 503 and leaves its run failed with a reason that names no address. */
+  async function expectStartRefused(app: ApiApplication, workflowId: string, hiddenPort?: number) {
+    const res = await supertest(app.koa.callback())
+      .post(`/api/v1/workflow/${workflowId}/run`)
+      .set('x-api-key', env.t.key)
+      .send({ input_data: { n: 1 } });
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    expect(res.body.error).toBe('Workflow engine unavailable: the run could not be started');
+    if (hiddenPort !== undefined) expect(res.text).not.toContain(String(hiddenPort));
+    const [run] = await env.h.services.orm.em.fork().find(WorkflowRun, { workflowId });
+    expect(run).toMatchObject({
+      status: 'failed',
+      errorMessage: 'Could not start the run on the workflow engine: it cannot be reached',
+    });
+    return run!;
+  }
+
   it('answers a start and a cancel with 503 when Temporal is unreachable; the stored reason has no address', async () => {
     const wf = await saveWorkflow(env.h, env.t, DOUBLE);
     const connection = await Connection.connect({ address: env.h.config.temporal.address! });
@@ -84,19 +102,8 @@ describe('dependencies unreachable: 503 with Retry-After, never 500', () => {
     const services = { ...env.h.services, temporal: { connection, client: new Client({ connection }) } };
     const app = createApp({ services, metrics: createHttpMetrics('closed-temporal') });
     try {
-      const res = await supertest(app.koa.callback())
-        .post(`/api/v1/workflow/${wf.id}/run`)
-        .set('x-api-key', env.t.key)
-        .send({ input_data: { n: 1 } });
-      expect(res.status).toBe(503);
-      expect(res.headers['retry-after']).toMatch(/^\d+$/);
-      expect(res.body.error).toBe('Workflow engine unavailable: the run could not be started');
-      const [run] = await env.h.services.orm.em.fork().find(WorkflowRun, { workflowId: wf.id });
-      expect(run).toMatchObject({
-        status: 'failed',
-        errorMessage: 'Could not start the run on the workflow engine: it cannot be reached',
-      });
-      const shown = await env.h.http.get(`/api/v1/workflow/runs/${run!.id}`).set('x-api-key', env.t.key);
+      const run = await expectStartRefused(app, wf.id);
+      const shown = await env.h.http.get(`/api/v1/workflow/runs/${run.id}`).set('x-api-key', env.t.key);
       expect(shown.body.error_message).not.toMatch(/\d+\.\d+\.\d+\.\d+|:\d{2,5}|Channel|gRPC/);
 
       // Any other route that needs the engine answers the same way, e.g. cancelling a pending run.
@@ -129,19 +136,7 @@ describe('dependencies unreachable: 503 with Retry-After, never 500', () => {
     const services = { ...env.h.services, temporal: { connection, client: new Client({ connection }) } };
     const app = createApp({ services, metrics: createHttpMetrics('silent-temporal') });
     try {
-      const res = await supertest(app.koa.callback())
-        .post(`/api/v1/workflow/${wf.id}/run`)
-        .set('x-api-key', env.t.key)
-        .send({ input_data: { n: 1 } });
-      expect(res.status).toBe(503);
-      expect(res.headers['retry-after']).toMatch(/^\d+$/);
-      expect(res.body.error).toBe('Workflow engine unavailable: the run could not be started');
-      expect(res.text).not.toContain(String(port));
-      const [run] = await env.h.services.orm.em.fork().find(WorkflowRun, { workflowId: wf.id });
-      expect(run).toMatchObject({
-        status: 'failed',
-        errorMessage: 'Could not start the run on the workflow engine: it cannot be reached',
-      });
+      await expectStartRefused(app, wf.id, port);
     } finally {
       await app.close();
       await connection.close();
