@@ -1,5 +1,6 @@
 import type { InferEntity } from '@mikro-orm/core';
 import type { WorkflowRun } from '../../db/entities/index.ts';
+import { jsonParam } from '../../db/json-param.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import { RunSlotFree } from '../../db/routines.ts';
 
@@ -43,10 +44,10 @@ export async function insertRunWithinLimit(
       run.workflowId,
       run.workflowVersion,
       run.status,
-      jsonb(run.inputData),
-      jsonb(run.outputData),
+      jsonParam(run.inputData),
+      jsonParam(run.outputData),
       run.errorMessage,
-      jsonb(run.trigger),
+      jsonParam(run.trigger),
       run.idempotencyKey,
       run.idempotencyHash,
       run.createdAt,
@@ -58,9 +59,4 @@ export async function insertRunWithinLimit(
     ],
   );
   return rows.length > 0;
-}
-
-/** A jsonb parameter: the driver would send a JS array as a Postgres array, so it goes as text. */
-function jsonb(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
 }

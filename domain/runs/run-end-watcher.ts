@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { TERMINAL_RUN_STATUSES } from '../../core/run-status.ts';
 import type { Logger } from '../../infra/logger.ts';
+import { waitDeadline } from './run-wait.ts';
 
 /** The channel a trigger on workflow_runs notifies with a run's id when it ends (see its migration). */
 const RUN_ENDED_CHANNEL = 'dagen_run_ended';
@@ -42,9 +43,7 @@ export class RunEndWatcher {
 
   /** Resolves once the run's row is final, or with 'timeout' after `timeoutMs` or when `signal` aborts. */
   waitForEnd(runId: string, timeoutMs: number, signal?: AbortSignal): Promise<RunEndOutcome> {
-    // AbortSignal.timeout takes whole milliseconds only (`timeout: 0.5` seconds is valid input).
-    const timeout = AbortSignal.timeout(Math.max(0, Math.ceil(timeoutMs)));
-    const stop = signal ? AbortSignal.any([timeout, signal]) : timeout;
+    const stop = waitDeadline(timeoutMs, signal);
     if (stop.aborted) return Promise.resolve('timeout');
     return new Promise<RunEndOutcome>((resolve) => {
       const finish = (outcome: RunEndOutcome) => {

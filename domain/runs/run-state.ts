@@ -1,6 +1,7 @@
 import type { InferEntity } from '@mikro-orm/core';
 import { isTerminal, type RunStatus, type StepStatus } from '../../core/run-status.ts';
 import { type RunStep, WorkflowRun } from '../../db/entities/index.ts';
+import { jsonParam } from '../../db/json-param.ts';
 import type { EntityManager } from '../../db/orm.ts';
 
 /**
@@ -143,9 +144,7 @@ async function updateSteps(
   const fields = Object.entries(patch).filter(([, value]) => value !== undefined);
   if (fields.length === 0) return 0;
   const sets = fields.map(([field]) => `${STEP_COLUMNS[field as keyof typeof STEP_COLUMNS]} = ?`);
-  const values = fields.map(([field, value]) =>
-    JSON_COLUMNS.has(field) && value !== null ? JSON.stringify(value) : value,
-  );
+  const values = fields.map(([field, value]) => (JSON_COLUMNS.has(field) ? jsonParam(value) : value));
   const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
   const result = await em.getConnection().execute<{ affectedRows: number }>(
     `update run_steps set ${sets.join(', ')}

@@ -13,6 +13,13 @@ export function runWorkflowId(runId: string): string {
   return `run:${runId}`;
 }
 
+/** Aborts after `timeoutMs` or with `signal`, whichever comes first: the end of a wait. */
+export function waitDeadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
+  // AbortSignal.timeout takes whole milliseconds only (`timeout: 0.5` seconds is valid input).
+  const timeout = AbortSignal.timeout(Math.max(0, Math.ceil(timeoutMs)));
+  return signal ? AbortSignal.any([timeout, signal]) : timeout;
+}
+
 /**
  * Waits until the run's workflow closes (completed, failed, cancelled, terminated, timed out), at most
  * `timeoutMs`, without polling: the SDK long-polls the history for the close event and renews the
@@ -26,9 +33,7 @@ export async function waitForRunWorkflow(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<WaitOutcome> {
-  // AbortSignal.timeout takes whole milliseconds only (`timeout: 0.5` seconds is valid input).
-  const timeout = AbortSignal.timeout(Math.max(0, Math.ceil(timeoutMs)));
-  const stop = signal ? AbortSignal.any([timeout, signal]) : timeout;
+  const stop = waitDeadline(timeoutMs, signal);
   const stopped = new Promise<WaitOutcome>((resolve) => {
     if (stop.aborted) resolve('timeout');
     stop.addEventListener('abort', () => resolve('timeout'), { once: true });
