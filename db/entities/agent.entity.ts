@@ -14,6 +14,8 @@ export const Agent = defineEntity({
     systemPrompt: p.text().default(''),
     modelId: p.string().nullable(),
     config: p.json<Record<string, unknown>>().default('{}'),
+    /** The version new jobs use; every saved version stays in agent_versions. */
+    currentVersion: p.integer().default(1),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },

@@ -22,5 +22,7 @@ export const ApiKey = defineEntity({
     totalRequests: p.bigint('number').default(0),
     revokedAt: p.datetime().nullable(),
     rotatedToId: p.uuid().nullable(),
+    /** Spend cap per calendar month (UTC) in micro-units; null means no cap. */
+    monthlyBudgetMicros: p.bigint('number').nullable(),
   },
 });

@@ -1,4 +1,10 @@
 import { Agent } from './agent.entity.ts';
+import { AgentVersion } from './agent-version.entity.ts';
+import { ChatMessage } from './chat-message.entity.ts';
+import { ChatSession } from './chat-session.entity.ts';
+import { Job } from './job.entity.ts';
+import { JobStep } from './job-step.entity.ts';
+import { UsageRecord } from './usage-record.entity.ts';
 import { ApiKey } from './api-key.entity.ts';
 import { RunStep } from './run-step.entity.ts';
 import { User } from './user.entity.ts';
@@ -10,6 +16,12 @@ import { WorkspaceSecret } from './workspace-secret.entity.ts';
 
 export {
   Agent,
+  AgentVersion,
+  ChatMessage,
+  ChatSession,
+  Job,
+  JobStep,
+  UsageRecord,
   ApiKey,
   RunStep,
   User,
@@ -30,4 +42,10 @@ export const ALL_ENTITIES = [
   WorkflowRun,
   RunStep,
   WorkspaceSecret,
+  AgentVersion,
+  ChatSession,
+  ChatMessage,
+  Job,
+  JobStep,
+  UsageRecord,
 ];

@@ -4,6 +4,7 @@ import { Migration20261129000000_drop_unwritten_tables } from './Migration202611
 import { Migration20261129100000_active_run_limit } from './Migration20261129100000_active_run_limit.ts';
 import { Migration20261129170000_workspace_secrets } from './Migration20261129170000_workspace_secrets.ts';
 import { Migration20261129180000_notify_run_ended } from './Migration20261129180000_notify_run_ended.ts';
+import { Migration20261129190000_agent_runtime } from './Migration20261129190000_agent_runtime.ts';
 
 /** Every migration in order; add new ones at the end and never edit an applied one. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129100000_active_run_limit', class: Migration20261129100000_active_run_limit },
   { name: 'Migration20261129170000_workspace_secrets', class: Migration20261129170000_workspace_secrets },
   { name: 'Migration20261129180000_notify_run_ended', class: Migration20261129180000_notify_run_ended },
+  { name: 'Migration20261129190000_agent_runtime', class: Migration20261129190000_agent_runtime },
 ];

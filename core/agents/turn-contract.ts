@@ -1,0 +1,64 @@
+import type { RunStatus, StepStatus } from '../run-status.ts';
+
+/** Workflow type of one agent turn; its id is `job:<job_id>`. */
+export const AGENT_TURN_WORKFLOW = 'agentTurn';
+export const jobWorkflowId = (jobId: string): string => `job:${jobId}`;
+
+/** Everything else a turn needs is on the job row (ids, not data, travel through history). */
+export interface AgentTurnInput {
+  readonly jobId: string;
+}
+
+export interface AgentTurnResult {
+  readonly jobId: string;
+  readonly status: Extract<RunStatus, 'success' | 'failed' | 'cancelled'>;
+}
+
+/** What `beginAgentTurn` hands the loop; `ended` when the job was already final (a replayed start). */
+export type TurnPlan = { readonly ended: false; readonly maxSteps: number } | { readonly ended: true };
+
+/** One model call's verdict: a final answer, or the job-step numbers of the tool calls it asked for. */
+export interface ModelStepResult {
+  readonly final: boolean;
+  readonly toolSteps: readonly number[];
+}
+
+export type TurnOutcome =
+  | { readonly status: 'success' }
+  | { readonly status: 'failed'; readonly error: string }
+  | { readonly status: 'cancelled' };
+
+/** A tool offered to the model for one turn, fixed when the turn begins (stored on the job). */
+export interface TurnTool {
+  /** The name the model sees: a builtin's name, or `<server>__<tool>` for an MCP tool. */
+  readonly name: string;
+  readonly description: string;
+  /** JSON Schema of the arguments; calls are validated against it before they run. */
+  readonly inputSchema: Record<string, unknown>;
+  /** Set for MCP tools: which of the agent's servers serves it, under which name. */
+  readonly mcp?: { readonly server: string; readonly tool: string };
+}
+
+/** The activities of the turn workflow; each writes its own records before it returns. */
+export interface AgentTurnActivities {
+  /** Marks the job running, discovers its tools (MCP servers too) and stores them on the job. */
+  beginAgentTurn(input: { jobId: string }): Promise<TurnPlan>;
+  /** Model step `seq`: checks the budget, calls the model, records step and usage, plans tool steps. */
+  callAgentModel(input: { jobId: string; seq: number }): Promise<ModelStepResult>;
+  /** Tool step `seq` (planned by a model step): validates, runs and records it; a tool's error is its output. */
+  callAgentTool(input: { jobId: string; seq: number }): Promise<void>;
+  /** Writes the job's final status (and, on success, the session's two new messages). */
+  finishAgentTurn(input: { jobId: string; outcome: TurnOutcome }): Promise<void>;
+}
+
+/** Live events of a job, published on channel `job:<job_id>` (see infra/events). */
+export type JobEvent =
+  | { readonly type: 'delta'; readonly seq: number; readonly text: string }
+  | {
+      readonly type: 'step';
+      readonly seq: number;
+      readonly kind: 'model' | 'tool';
+      readonly name: string;
+      readonly status: StepStatus;
+    }
+  | { readonly type: 'status'; readonly status: RunStatus; readonly error?: string };
