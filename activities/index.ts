@@ -10,6 +10,7 @@ import { AddressPolicy } from './http/address-policy.ts';
 import { createNodeActivities } from './node.activities.ts';
 import { PinnedGraphs } from './pinned-graphs.ts';
 import { createReconcileActivities } from './reconcile.activities.ts';
+import type { RunTemporal } from '../domain/runs/run-launcher.ts';
 import { secretCipher } from '../domain/secrets/secrets.service.ts';
 import { createRunRecordActivities } from './run-record.activities.ts';
 
@@ -17,6 +18,8 @@ export interface ActivityDeps {
   orm: MikroORM;
   config: Config;
   log: Logger;
+  /** A Temporal client on the worker's connection: the agents' run_workflow tool starts runs with it. */
+  temporal?: RunTemporal;
 }
 
 /** Largest JSON value one expression (or one resolved `with`) may produce. */

@@ -16,6 +16,8 @@ export interface TriggerMetadata {
   source: Source;
   api_key_id?: string | null;
   owner_id?: string | null;
+  /** The agent job whose `run_workflow` tool started the run. */
+  job_id?: string;
 }
 
 export function isTerminal(status: RunStatus): boolean {

@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import type { MikroORM } from '../db/orm.ts';
@@ -29,7 +30,14 @@ export interface RunningWorker {
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const address = deps.config.temporal.address ?? '127.0.0.1:7233';
   const connection = await NativeConnection.connect({ address });
-  const activities = createActivities({ orm: deps.orm, config: deps.config, log: deps.log });
+  // Clients may share the worker's native connection: activities that start runs need no second one.
+  const client = new Client({ connection, namespace: deps.config.temporal.namespace });
+  const activities = createActivities({
+    orm: deps.orm,
+    config: deps.config,
+    log: deps.log,
+    temporal: { connection, client },
+  });
   const worker = await Worker.create({
     connection,
     namespace: deps.config.temporal.namespace,

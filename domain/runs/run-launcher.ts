@@ -1,4 +1,5 @@
 import type { InferEntity } from '@mikro-orm/core';
+import type { Client, ConnectionLike } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { runStaticMetadata } from '../../core/engine/run-metadata.ts';
 import { SA_API_KEY, SA_SOURCE, SA_WORKFLOW, SA_WORKSPACE } from '../../core/search-attributes.ts';
@@ -9,6 +10,17 @@ import { moveRun } from './run-state.ts';
 import { runWorkflowId } from './run-wait.ts';
 
 type RunRow = InferEntity<typeof WorkflowRun>;
+
+/**
+ * What starting a run needs of a process's connections: an API process passes its Services; a
+ * worker its own NativeConnection with a Client on it (no Redis, no second connection).
+ */
+export type RunServices = Pick<Services, 'config' | 'log' | 'orm'> & { readonly temporal: RunTemporal };
+
+export interface RunTemporal {
+  readonly connection: Pick<ConnectionLike, 'withDeadline'>;
+  readonly client: Client;
+}
 
 /** The workflow type of the DAG interpreter (workflows/dag-run.workflow.ts). */
 const DAG_RUN_WORKFLOW = 'dagRun';
@@ -33,7 +45,7 @@ const START_DEADLINE_MS = 5_000;
  * replays the started run, or starts it if nothing else will.
  */
 export async function launchRun(
-  services: Services,
+  services: RunServices,
   run: RunRow,
   workflowName: string,
   options: { onError: 'fail-run' | 'keep-run' },

@@ -12,7 +12,6 @@ import {
 import type { JsonValue, Source } from '../../core/run-status.ts';
 import { WorkflowDefinition, type WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
-import type { Services } from '../../infra/services.ts';
 import type { Caller } from '../tenants/caller.ts';
 import { describeProblems } from '../definitions/definitions.service.ts';
 import { describeInputProblems } from '../definitions/input-schema.ts';
@@ -21,7 +20,7 @@ import type { LastRunRecorder } from '../definitions/last-run-recorder.ts';
 import type { RunnableVersions } from '../definitions/runnable-versions.ts';
 import { insertRunWithinLimit } from './active-run-limit.ts';
 import { findKeyHolder, requestHash } from './idempotency.ts';
-import { launchRun } from './run-launcher.ts';
+import { launchRun, type RunServices } from './run-launcher.ts';
 
 type RunRow = InferEntity<typeof WorkflowRun>;
 
@@ -32,10 +31,18 @@ export interface RunStartRequest {
   readonly source: Source;
   /** A replay with the same key and request returns the first run. */
   readonly idempotencyKey?: string | undefined;
+  /** The agent job that starts the run (its `run_workflow` tool), recorded on the trigger. */
+  readonly jobId?: string | undefined;
 }
 
+/**
+ * Whom a run is started for: a caller of the API, or an agent job (whose key is null when an
+ * `agent` node of a run without a key started it).
+ */
+export type RunStarter = Pick<Caller, 'workspaceId' | 'ownerId'> & { readonly apiKeyId: string | null };
+
 export interface StartRunDeps {
-  readonly services: Services;
+  readonly services: RunServices;
   readonly versions: RunnableVersions;
   readonly heads: DefinitionHeads;
   readonly lastRuns: LastRunRecorder;
@@ -51,7 +58,7 @@ export interface StartRunDeps {
  */
 export async function startRun(
   deps: StartRunDeps,
-  auth: Caller,
+  auth: RunStarter,
   workflowId: string,
   request: RunStartRequest,
 ): Promise<RunRow> {
@@ -75,7 +82,7 @@ const STALE_HEAD_ATTEMPTS = 3;
 async function startVersion(
   deps: StartRunDeps,
   em: EntityManager,
-  auth: Caller,
+  auth: RunStarter,
   definition: DefinitionHead,
   request: RunStartRequest,
 ): Promise<RunRow | undefined> {
@@ -96,7 +103,12 @@ async function startVersion(
     inputData: request.inputData as JsonValue,
     outputData: null,
     errorMessage: null,
-    trigger: { source: request.source, api_key_id: auth.apiKeyId, owner_id: auth.ownerId },
+    trigger: {
+      source: request.source,
+      api_key_id: auth.apiKeyId,
+      owner_id: auth.ownerId,
+      ...(request.jobId ? { job_id: request.jobId } : {}),
+    },
     idempotencyKey: idempotencyKey ?? null,
     idempotencyHash: hash ?? null,
     createdAt: new Date(),
