@@ -1,8 +1,8 @@
 import type { McpServerRef } from '../../core/agents/agent-spec.ts';
 import type { EntityManager } from '../../db/orm.ts';
-import type { SecretCipher } from '../../domain/secrets/secret-cipher.ts';
+import { SecretCipherError, type SecretCipher } from '../../domain/secrets/secret-cipher.ts';
 import { SecretRedactor } from '../../domain/secrets/secret-redactor.ts';
-import { revealSecrets } from '../../domain/secrets/secrets.service.ts';
+import { revealSecrets, SecretUnavailableError } from '../../domain/secrets/secrets.service.ts';
 
 /** A header value that is exactly one secret reference; anything else is sent as written. */
 const SECRET_HEADER = /^\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}$/;
@@ -40,7 +40,7 @@ export async function resolveMcpHeaders(
     values = await revealSecrets(em, cipher, workspaceId, names);
   } catch (err) {
     // Its messages name the secret, never its value.
-    if (err instanceof Error && /SecretUnavailable|SecretCipher/.test(err.name)) {
+    if (err instanceof SecretUnavailableError || err instanceof SecretCipherError) {
       throw new McpConfigError(`MCP server '${server.name}': ${err.message}`);
     }
     throw err;
