@@ -2,6 +2,7 @@ import type { DagActivities } from '../core/engine/dag-contract.ts';
 import type { ReconcileActivities } from '../core/engine/reconcile-contract.ts';
 import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
+import type { LiveEvents } from '../infra/events/live-events.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createChildRunActivities } from './child-run.activities.ts';
 import { guardDatabaseErrors } from './database-failures.ts';
@@ -17,6 +18,8 @@ export interface ActivityDeps {
   orm: MikroORM;
   config: Config;
   log: Logger;
+  /** Where model calls publish their live events (token deltas, steps). */
+  events: LiveEvents;
 }
 
 /** Largest JSON value one expression (or one resolved `with`) may produce. */

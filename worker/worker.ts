@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import { createActivities } from '../activities/index.ts';
 import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
+import type { LiveEvents } from '../infra/events/live-events.ts';
 import type { Logger } from '../infra/logger.ts';
 import { bundleWorkflows } from './bundle.ts';
 
@@ -11,6 +12,8 @@ export interface WorkerDeps {
   config: Config;
   orm: MikroORM;
   log: Logger;
+  /** The process's live events (the same instance as its API's when they share the process). */
+  events: LiveEvents;
   /** A prebuilt bundle (tests share one); bundled on start when absent. */
   workflowBundle?: WorkflowBundleOption;
   taskQueue?: string;
@@ -29,7 +32,12 @@ export interface RunningWorker {
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const address = deps.config.temporal.address ?? '127.0.0.1:7233';
   const connection = await NativeConnection.connect({ address });
-  const activities = createActivities({ orm: deps.orm, config: deps.config, log: deps.log });
+  const activities = createActivities({
+    orm: deps.orm,
+    config: deps.config,
+    log: deps.log,
+    events: deps.events,
+  });
   const worker = await Worker.create({
     connection,
     namespace: deps.config.temporal.namespace,
