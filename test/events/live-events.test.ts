@@ -11,6 +11,7 @@ import { createLogger } from '../../infra/logger.ts';
 import { openRedis, waitUntilReady } from '../../infra/redis.ts';
 import { freePort } from '../../infra/temporal-runtime.ts';
 import { captureLog } from '../auth/support/log-capture.ts';
+import { privateRedis } from '../auth/support/private-redis.ts';
 import { until } from '../helpers/until.ts';
 
 const log = createLogger('silent');
@@ -255,6 +256,33 @@ describe('live events over redis while Redis is down', () => {
       await expect(events.subscribe('job:down', () => undefined)).rejects.toThrow();
     } finally {
       await events.close();
+    }
+  });
+});
+
+describe('live events over redis across a Redis restart', () => {
+  it('subscribes again by itself once Redis is back', async () => {
+    const server = await privateRedis();
+    await server.start();
+    const open = () => new RedisLiveEvents({ redis: openRedis(server.url, log), ownsRedis: true, log });
+    const [publisher, subscriber] = [open(), open()];
+    try {
+      const box = inbox();
+      await subscriber.subscribe('job:restart', box.onEvent);
+      publisher.publish('job:restart', { n: 0 });
+      await box.count(1);
+      await server.stop();
+      await server.start();
+      // Events published while either side reconnects are lost; those after arrive.
+      await until(async () => {
+        publisher.publish('job:restart', { n: 1 });
+        return box.events.length > 1;
+      });
+      expect(box.events[1]).toEqual({ n: 1 });
+    } finally {
+      await publisher.close();
+      await subscriber.close();
+      await server.stop();
     }
   });
 });
