@@ -16,10 +16,10 @@ import { createRunRecordActivities } from './run-record.activities.ts';
 
 export interface ActivityDeps {
   orm: MikroORM;
-  config: Config;
-  log: Logger;
   /** Where model calls publish their live events (token deltas, steps). */
   events: LiveEvents;
+  config: Config;
+  log: Logger;
 }
 
 /** Largest JSON value one expression (or one resolved `with`) may produce. */
