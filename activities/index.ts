@@ -2,6 +2,7 @@ import type { DagActivities } from '../core/engine/dag-contract.ts';
 import type { ReconcileActivities } from '../core/engine/reconcile-contract.ts';
 import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
+import type { LiveEvents } from '../infra/events/live-events.ts';
 import type { Logger } from '../infra/logger.ts';
 import { createChildRunActivities } from './child-run.activities.ts';
 import { guardDatabaseErrors } from './database-failures.ts';
@@ -16,6 +17,8 @@ import { createRunRecordActivities } from './run-record.activities.ts';
 
 export interface ActivityDeps {
   orm: MikroORM;
+  /** Where model calls publish their live events (token deltas, steps). */
+  events: LiveEvents;
   config: Config;
   log: Logger;
   /** A Temporal client on the worker's connection: the agents' run_workflow tool starts runs with it. */

@@ -3,6 +3,7 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import { createActivities } from '../activities/index.ts';
 import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
+import type { LiveEvents } from '../infra/events/live-events.ts';
 import type { Logger } from '../infra/logger.ts';
 import { bundleWorkflows } from './bundle.ts';
 
@@ -12,6 +13,8 @@ export interface WorkerDeps {
   config: Config;
   orm: MikroORM;
   log: Logger;
+  /** The process's live events (the same instance as its API's when they share the process). */
+  events: LiveEvents;
   /** A prebuilt bundle (tests share one); bundled on start when absent. */
   workflowBundle?: WorkflowBundleOption;
   taskQueue?: string;
@@ -37,6 +40,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     config: deps.config,
     log: deps.log,
     temporal: { connection, client },
+    events: deps.events,
   });
   const worker = await Worker.create({
     connection,

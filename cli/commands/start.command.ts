@@ -90,7 +90,10 @@ async function bringUp(config: Config, log: Logger, stack: StopStack, reaper: Ch
     databaseUrl: database,
     temporal: { ...config.temporal, address: temporal.address },
   });
-  const services = await openServices(effective, log);
+  // With its own Postgres and Temporal nothing outside this process can run its jobs or serve its
+  // callers, so (without Redis) the worker's live events reach the API in memory.
+  const eventsInProcess = !config.databaseUrl && !config.temporal.address;
+  const services = await openServices(effective, log, { eventsInProcess });
   await stack.add('connections', () => services.close());
   const applied = await migrate(services.orm);
   if (applied.length) log.info({ applied }, 'migrations applied');
@@ -104,6 +107,7 @@ async function bringUp(config: Config, log: Logger, stack: StopStack, reaper: Ch
     config: effective,
     orm: services.orm,
     log,
+    events: services.events,
     workflowBundle: await bundle,
   });
   await stack.add('worker', () => worker.stop());

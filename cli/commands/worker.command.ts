@@ -1,4 +1,5 @@
 import { openOrm } from '../../db/orm.ts';
+import { openLiveEvents } from '../../infra/events/open-live-events.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
 import { untilSignal } from '../../infra/shutdown.ts';
 import { installTemporalRuntime } from '../../infra/temporal-runtime.ts';
@@ -13,7 +14,8 @@ export const workerCommand: Command = {
     if (!config.databaseUrl) throw new UsageError('DATABASE_URL is required for dagen worker');
     const temporalMetricsUrl = await installTemporalRuntime(config.logLevel);
     const orm = await openOrm(config.databaseUrl);
-    const worker = await startWorker({ config, orm, log });
+    const events = openLiveEvents({ config, log });
+    const worker = await startWorker({ config, orm, log, events });
     const metrics = await startWorkerMetricsServer(
       config.host,
       config.metricsPort,
@@ -32,6 +34,7 @@ export const workerCommand: Command = {
       ),
     ]);
     await metrics.close();
+    await events.close();
     await orm.close();
     return undefined;
   },

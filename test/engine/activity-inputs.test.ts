@@ -23,7 +23,12 @@ describe('DAG activities: inputs by id and the older whole-node inputs', () => {
   const call = <T>(fn: () => Promise<T>): Promise<T> => new MockActivityEnvironment().run(fn) as Promise<T>;
 
   beforeAll(async () => {
-    built = createActivities({ orm: env.h.services.orm, config: env.h.config, log: createLogger('silent') });
+    built = createActivities({
+      orm: env.h.services.orm,
+      config: env.h.config,
+      log: createLogger('silent'),
+      events: env.h.services.events,
+    });
     saved = await saveWorkflow(env.h, env.workspaceId, GRAPH);
   });
   afterAll(() => built?.close());

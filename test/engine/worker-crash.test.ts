@@ -55,6 +55,7 @@ describe('a worker killed mid-run', () => {
         config,
         orm: h.services.orm,
         log: h.services.log,
+        events: h.services.events,
         workflowBundle: { codePath: process.env[TEST_ENV.bundlePath]! },
       }),
     );

@@ -47,6 +47,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           config,
           orm: services.orm,
           log,
+          events: services.events,
           workflowBundle: { codePath: requiredEnv(TEST_ENV.bundlePath) },
         });
   const api = createApp({ services, metrics: createHttpMetrics('test') });
