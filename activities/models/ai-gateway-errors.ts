@@ -24,15 +24,6 @@ export function retryAfterMs(
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** True when the error is the abort of `signal` (or any abort error while it has fired). */
-export function isAbort(error: unknown, signal: AbortSignal): boolean {
-  if (!signal.aborted) return false;
-  return (
-    error === signal.reason ||
-    (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
-  );
-}
-
 /** The abort to rethrow: the signal's own reason (Temporal's cancellation), else an AbortError. */
 export function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The model call was aborted', 'AbortError');
@@ -44,6 +35,18 @@ function safeText(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) out = out.split(secret).join('[redacted]');
   out = out.replace(/\s+/g, ' ').trim();
   return out.length > MAX_PROVIDER_MESSAGE ? `${out.slice(0, MAX_PROVIDER_MESSAGE)}…` : out;
+}
+
+/** The message of an Error, of `{ message }` or `{ error: { message } }`, else its type. */
+function describe(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  if (typeof cause === 'object' && cause !== null) {
+    const c = cause as { message?: unknown; error?: { message?: unknown } };
+    if (typeof c.message === 'string') return c.message;
+    if (typeof c.error?.message === 'string') return c.error.message;
+    return 'an error without a message';
+  }
+  return String(cause);
 }
 
 /**
@@ -74,7 +77,8 @@ export function toModelError(
     const what = status === undefined ? 'could not be reached' : `failed (${status})`;
     return new ModelUnavailableError(`model provider "${provider}" ${what}: ${said}`);
   }
-  // Malformed streams (JSON parse, schema validation, bad sequences) and anything unforeseen.
-  const said = safeText(cause instanceof Error ? cause.message : String(cause), secrets);
+  // Malformed streams (JSON parse, schema validation, bad sequences), error events inside a
+  // stream (Anthropic's `overloaded_error` arrives as a plain object), anything unforeseen.
+  const said = safeText(describe(cause), secrets);
   return new ModelUnavailableError(`model provider "${provider}" sent an unusable answer: ${said}`);
 }

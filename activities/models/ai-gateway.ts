@@ -10,9 +10,9 @@ import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { jsonSchema, type JSONSchema7, streamText, tool, type ToolSet } from 'ai';
 import type { ModelConfig, ProviderConfig } from '../../infra/config.ts';
 import type { Logger } from '../../infra/logger.ts';
-import { abortError, isAbort, toModelError } from './ai-gateway-errors.ts';
+import { abortError, toModelError } from './ai-gateway-errors.ts';
 import type { ModelAnswer, ModelCall, ModelGateway, ModelToolCall, ModelToolSpec } from './model-gateway.ts';
-import { UnknownModelProviderError } from './model-errors.ts';
+import { ModelRequestRejectedError, UnknownModelProviderError } from './model-errors.ts';
 
 export const LOCAL_PROVIDER = 'local';
 
@@ -88,7 +88,10 @@ export function createModelGateway(deps: ModelGatewayDeps): ModelGateway {
   async function call(request: ModelCall): Promise<ModelAnswer> {
     const { provider: name, modelId } = splitModel(request.model);
     const provider = providers.get(name);
-    if (provider === undefined || modelId === '') throw new UnknownModelProviderError(name, names);
+    if (provider === undefined) throw new UnknownModelProviderError(name, names);
+    if (modelId === '') {
+      throw new ModelRequestRejectedError(`"${request.model}" names no model after "${name}/"`, undefined);
+    }
     const signal = request.signal;
     if (signal.aborted) throw abortError(signal);
     const started = Date.now();
@@ -97,7 +100,8 @@ export function createModelGateway(deps: ModelGatewayDeps): ModelGateway {
       log.debug({ model: request.model, ms: Date.now() - started, usage: answer.usage }, 'model call');
       return answer;
     } catch (error) {
-      if (signal.aborted || isAbort(error, signal)) throw abortError(signal);
+      // Whatever the SDK made of it, a fired signal means the activity was cancelled.
+      if (signal.aborted) throw abortError(signal);
       const typed = toModelError(error, name, provider.secrets);
       log.warn({ model: request.model, ms: Date.now() - started, err: typed.message }, 'model call failed');
       throw typed;

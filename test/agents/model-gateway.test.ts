@@ -9,6 +9,7 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV4, LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { generateText, jsonSchema, simulateReadableStream, tool } from 'ai';
+import { retryAfterMs } from '../../activities/models/ai-gateway-errors.ts';
 import { createModelGateway } from '../../activities/models/ai-gateway.ts';
 import {
   ModelRateLimitedError,
@@ -72,12 +73,21 @@ function modelConfig(providers: Record<string, ProviderConfig>): ModelConfig {
   };
 }
 
+/** One server-sent event, named or not. */
+function sse(data: unknown, name?: string): string {
+  return `${name === undefined ? '' : `event: ${name}\n`}data: ${JSON.stringify(data)}\n\n`;
+}
+
 const protocols = [
   {
     protocol: 'openai-compatible' as const,
     provider: 'oa',
     key: OPENAI_KEY,
     make: openAiCompatibleServer,
+    malformed: 'data: {"id": "chatcmpl-1", "choices": [ {oops\n\n',
+    midStreamError:
+      sse({ id: 'c', choices: [{ index: 0, delta: { content: 'Hal' }, finish_reason: null }] }) +
+      sse({ error: { message: 'upstream exploded', type: 'server_error' } }),
     sentKey: (s: StandInServer) => s.requests.at(-1)?.headers.authorization,
     expectedKeyHeader: `Bearer ${OPENAI_KEY}`,
     systemSeen: (body: Record<string, unknown>) =>
@@ -88,6 +98,10 @@ const protocols = [
     provider: 'anth',
     key: ANTHROPIC_KEY,
     make: anthropicServer,
+    malformed: 'event: message_start\ndata: {"type": "message_start", "message": {oops\n\n',
+    midStreamError:
+      sse({ type: 'message_start', message: { id: 'm', usage: { input_tokens: 3 } } }, 'message_start') +
+      sse({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'error'),
     sentKey: (s: StandInServer) => s.requests.at(-1)?.headers['x-api-key'],
     expectedKeyHeader: ANTHROPIC_KEY,
     systemSeen: (body: Record<string, unknown>) =>
@@ -236,6 +250,25 @@ describe.each(protocols)('model gateway over $protocol', (p) => {
     expect(server.requests.length).toBe(before + 1);
   });
 
+  test('a malformed stream is ModelUnavailableError', async () => {
+    server.enqueue({ raw: p.malformed });
+    await expect(gateway.call(ask())).rejects.toBeInstanceOf(ModelUnavailableError);
+  });
+
+  test('an error event in the middle of a stream is ModelUnavailableError with its message', async () => {
+    server.enqueue({ raw: p.midStreamError });
+    const error = await gateway.call(ask()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelUnavailableError);
+    expect((error as Error).message).toMatch(/upstream exploded|Overloaded/);
+  });
+
+  test('a 429 without retry-after leaves the delay to the retry policy', async () => {
+    server.enqueue({ status: 429 });
+    const error = await gateway.call(ask()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelRateLimitedError);
+    expect((error as ModelRateLimitedError).retryAfterMs).toBeUndefined();
+  });
+
   test('a refused connection is ModelUnavailableError', async () => {
     const error = await gateway.call(ask({ model: 'dead/any' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelUnavailableError);
@@ -271,6 +304,10 @@ describe.each(protocols)('model gateway over $protocol', (p) => {
     expect((error as UnknownModelProviderError).choices).toEqual(['local', p.provider, 'dead']);
     expect((error as Error).message).toContain(`local, ${p.provider}, dead`);
     expect(gateway.providerNames()).toEqual(['local', p.provider, 'dead']);
+    await expect(gateway.call(ask({ model: 'gpt-4o' }))).rejects.toBeInstanceOf(UnknownModelProviderError);
+    await expect(gateway.call(ask({ model: `${p.provider}/` }))).rejects.toBeInstanceOf(
+      ModelRequestRejectedError,
+    );
     expect(server.requests.length).toBe(before);
   });
 
@@ -333,6 +370,51 @@ describe.each(protocols)('model gateway over $protocol', (p) => {
     expect(result.text).toBe('Checking.');
     expect(result.toolCalls.map((c) => [c.toolName, c.input])).toEqual([['lookup', { q: 'dagen' }]]);
     expect(result.usage.inputTokens).toBe(9);
+  });
+});
+
+describe('model gateway: a stand-in that closes mid-stream', () => {
+  test('close() ends the open stream and the call fails as ModelUnavailableError', async () => {
+    const server = await openAiCompatibleServer().start();
+    const gateway = createModelGateway({
+      models: modelConfig({
+        oa: { protocol: 'openai-compatible', baseUrl: server.baseUrl, apiKey: 'k', headers: {} },
+      }),
+      local: { languageModel: () => fixedLocalModel('unused') },
+      log: createLogger('silent'),
+    });
+    server.enqueue({ text: 'z'.repeat(20), chunks: 20, chunkDelayMs: 10_000 });
+    let firstDelta: () => void = () => {};
+    const streaming = new Promise<void>((resolve) => (firstDelta = resolve));
+    const call = gateway.call({
+      model: 'oa/m',
+      system: '',
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [],
+      signal: new AbortController().signal,
+      onTextDelta: () => firstDelta(),
+    });
+    const failed = expect(call).rejects.toBeInstanceOf(ModelUnavailableError);
+    await server.waitForRequests(1);
+    await streaming;
+    const started = Date.now();
+    await server.close();
+    await failed;
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('retry-after', () => {
+  test('retry-after-ms wins, then seconds, then an HTTP date; garbage is no delay', () => {
+    const now = Date.parse('2026-11-29T12:00:00Z');
+    expect(retryAfterMs({ 'retry-after-ms': '150', 'retry-after': '9' }, now)).toBe(150);
+    expect(retryAfterMs({ 'Retry-After': '2' }, now)).toBe(2000);
+    expect(retryAfterMs({ 'retry-after': '0.5' }, now)).toBe(500);
+    expect(retryAfterMs({ 'retry-after': 'Sun, 29 Nov 2026 12:00:03 GMT' }, now)).toBe(3000);
+    expect(retryAfterMs({ 'retry-after': 'Sun, 29 Nov 2026 11:00:00 GMT' }, now)).toBe(0);
+    expect(retryAfterMs({ 'retry-after': 'soon' }, now)).toBeUndefined();
+    expect(retryAfterMs({}, now)).toBeUndefined();
+    expect(retryAfterMs(undefined, now)).toBeUndefined();
   });
 });
 

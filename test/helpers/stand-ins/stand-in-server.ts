@@ -40,7 +40,14 @@ export interface ScriptedFailure {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export type ScriptedReply = ScriptedAnswer | ScriptedFailure;
+/** Bytes sent as they are (status 200, event-stream unless told): a malformed answer. */
+export interface ScriptedRaw {
+  readonly raw: string;
+  readonly status?: number;
+  readonly contentType?: string;
+}
+
+export type ScriptedReply = ScriptedAnswer | ScriptedFailure | ScriptedRaw;
 
 export interface RecordedRequest {
   readonly method: string;
@@ -54,8 +61,8 @@ export type ReplyFunction = (request: RecordedRequest) => ScriptedReply | Promis
 
 export const DEFAULT_USAGE: ScriptedUsage = { inputTokens: 11, outputTokens: 7 };
 
-export function isFailure(reply: ScriptedReply): reply is ScriptedFailure {
-  return 'status' in reply;
+function isFailure(reply: ScriptedReply): reply is ScriptedFailure {
+  return 'status' in reply && !('raw' in reply);
 }
 
 /** Splits `text` into `n` pieces of near-equal length (no empty pieces unless text is empty). */
@@ -205,7 +212,10 @@ export class StandInServer {
     }
     const next = this.script.shift() ?? this.fallback;
     const reply = typeof next === 'function' ? await next(request) : next;
-    if (isFailure(reply)) {
+    if ('raw' in reply) {
+      res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'text/event-stream' });
+      res.end(reply.raw);
+    } else if (isFailure(reply)) {
       const headers: Record<string, string> = { ...reply.headers };
       if (reply.retryAfter !== undefined) headers['retry-after'] = reply.retryAfter;
       this.sendJson(res, reply.status, this.codec.errorBody(reply), headers);
