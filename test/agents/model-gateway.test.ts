@@ -212,6 +212,39 @@ describe.each(protocols)('model gateway over $protocol', (p) => {
     expect(server.requests.length).toBe(before + 1);
   });
 
+  test('an earlier tool call and its result reach the provider in its own format', async () => {
+    server.enqueue({ text: 'It is sunny.' });
+    const answer = await gateway.call(
+      ask({
+        messages: [
+          { role: 'user', content: 'Weather in Oslo?' },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'tool-call', toolCallId: 'call_w', toolName: 'get_weather', input: { city: 'Oslo' } },
+            ],
+          },
+          {
+            role: 'tool',
+            content: [
+              {
+                type: 'tool-result',
+                toolCallId: 'call_w',
+                toolName: 'get_weather',
+                output: { type: 'json', value: { sky: 'sunny' } },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(answer.text).toBe('It is sunny.');
+    const sent = JSON.stringify(server.requests.at(-1)!.body.messages);
+    expect(sent).toContain('call_w');
+    expect(sent).toContain('get_weather');
+    expect(sent).toContain('sunny');
+  });
+
   test('usage numbers as the provider reported them', async () => {
     server.enqueue({ text: 'counted', usage: { inputTokens: 123, outputTokens: 45 } });
     const answer = await gateway.call(ask());
@@ -295,6 +328,24 @@ describe.each(protocols)('model gateway over $protocol', (p) => {
     expect(Date.now() - started).toBeLessThan(1000);
     await hungUp;
     expect(deltas.length).toBeLessThan(40);
+  });
+
+  test('an abort while waiting for the first byte rejects at once and hangs up', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    server.enqueue(async () => {
+      await gate;
+      return { text: 'too late' };
+    });
+    const controller = new AbortController();
+    const call = gateway.call(ask({ signal: controller.signal }));
+    const rejected = expect(call).rejects.toMatchObject({ name: 'AbortError' });
+    const hungUp = server.waitForDisconnects();
+    await server.waitForRequests();
+    controller.abort();
+    await rejected;
+    await hungUp;
+    release();
   });
 
   test('an unknown provider is UnknownModelProviderError listing local and the configured ones', async () => {

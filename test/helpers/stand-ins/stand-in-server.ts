@@ -114,7 +114,7 @@ export class StandInServer {
   readonly requests: RecordedRequest[] = [];
   /** Requests whose client hung up before the answer was complete. */
   disconnects = 0;
-  private readonly script: ScriptedReply[] = [];
+  private readonly script: (ScriptedReply | ReplyFunction)[] = [];
   private fallback: ScriptedReply | ReplyFunction = { text: 'ok' };
   private readonly server: http.Server;
   private readonly open = new Set<http.ServerResponse>();
@@ -140,8 +140,8 @@ export class StandInServer {
     return `http://127.0.0.1:${port}/v1`;
   }
 
-  /** Queues replies consumed one per request, in order, before the default. */
-  enqueue(...replies: ScriptedReply[]): this {
+  /** Queues replies (or reply functions) consumed one per request, in order, before the default. */
+  enqueue(...replies: (ScriptedReply | ReplyFunction)[]): this {
     this.script.push(...replies);
     return this;
   }
