@@ -43,19 +43,15 @@ describe('usage ledger and budget guard', () => {
   });
 
   const rowsOf = (chargeKey: string) =>
-    h.services.orm.em
-      .getConnection()
-      .execute<
-        {
-          provider: string;
-          model: string;
-          input_tokens: number | null;
-          cost_micros: string | null;
-          priced: boolean;
-        }[]
-      >('select provider, model, input_tokens, cost_micros, priced from usage_records where charge_key = ?', [
-        chargeKey,
-      ]);
+    h.services.orm.em.getConnection().execute<
+      {
+        provider: string;
+        model: string;
+        input_tokens: number | null;
+        cost_micros: string | null;
+        priced: boolean;
+      }[]
+    >('select provider, model, input_tokens, cost_micros, priced from usage_records where charge_key = ?', [chargeKey]);
 
   /** A key of the tenant's workspace with a budget, and a way to spend on it at a given time. */
   async function budgetKey(budget: number | null): Promise<string> {
