@@ -4,12 +4,8 @@ import { BudgetGuard } from '../../domain/billing/budget-guard.ts';
 import { type UsageCharge, UsageLedger } from '../../domain/billing/usage-ledger.ts';
 import { createApiKey } from '../../domain/keys/api-keys.service.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { TEST_PRICES as PRICES } from './support/test-prices.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
-
-const PRICES = {
-  'acme/big': { inputMicrosPerMillion: 3_000_000, outputMicrosPerMillion: 15_000_000 },
-  'acme/odd': { inputMicrosPerMillion: 7, outputMicrosPerMillion: 13 },
-};
 
 describe('GET /api/v1/usage', () => {
   let h: Harness;

@@ -4,14 +4,8 @@ import { BudgetGuard, monthStartUtc } from '../../domain/billing/budget-guard.ts
 import { type UsageCharge, UsageLedger } from '../../domain/billing/usage-ledger.ts';
 import { createApiKey, rotateApiKey } from '../../domain/keys/api-keys.service.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { TEST_PRICES as PRICES } from './support/test-prices.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
-
-const PRICES = {
-  'acme/big': { inputMicrosPerMillion: 3_000_000, outputMicrosPerMillion: 15_000_000 },
-  'acme/odd': { inputMicrosPerMillion: 7, outputMicrosPerMillion: 13 },
-  /** One micro-unit per token: a spend of N is N output tokens. */
-  'acme/unit': { inputMicrosPerMillion: 1_000_000, outputMicrosPerMillion: 1_000_000 },
-};
 
 describe('usage ledger and budget guard', () => {
   let h: Harness;
