@@ -69,6 +69,29 @@ export class RateLimitError extends AppError {
   }
 }
 
+/** The message of a refused or failed model call over its key's budget; a failed step carries it too. */
+export const BUDGET_EXCEEDED_MESSAGE = 'Budget exceeded';
+
+/**
+ * Thrown before a model call when the key it is billed to has spent its monthly budget (402, body
+ * `{ error: "Budget exceeded", budget_micros, spent_micros }`). Here in core so the API renders it
+ * and the agent activities and workflows (which fail their step with its message) can name it.
+ */
+export class BudgetExceededError extends AppError {
+  override readonly name = 'BudgetExceededError';
+  /** The key's monthly cap, in micro-units. */
+  readonly budgetMicros: number;
+  /** What the key (with the keys it was rotated from or to) spent this UTC month, in micro-units. */
+  readonly spentMicros: number;
+  constructor(budgetMicros: number, spentMicros: number) {
+    super(402, BUDGET_EXCEEDED_MESSAGE, {
+      details: { budget_micros: budgetMicros, spent_micros: spentMicros },
+    });
+    this.budgetMicros = budgetMicros;
+    this.spentMicros = spentMicros;
+  }
+}
+
 /** How long a client should wait before retrying a start refused by the workspace's run limit. */
 export const ACTIVE_RUN_LIMIT_RETRY_AFTER_SECONDS = 5;
 

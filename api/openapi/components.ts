@@ -1,4 +1,11 @@
-import { activeRunLimitBody, errorBody, namedJsonSchemas, rateLimitBody, refOf } from './schemas.ts';
+import {
+  activeRunLimitBody,
+  budgetExceededBody,
+  errorBody,
+  namedJsonSchemas,
+  rateLimitBody,
+  refOf,
+} from './schemas.ts';
 
 /**
  * Shared OpenAPI 3.1 pieces: the key scheme, the `{ error }` answers and the rate-limit headers the
@@ -41,6 +48,7 @@ function withLimitHeaders(response: Json): Json {
 const ERROR_RESPONSES: Readonly<Record<number, string>> = {
   400: 'BadRequest',
   401: 'Unauthorized',
+  402: 'BudgetExceeded',
   403: 'Forbidden',
   404: 'NotFound',
   413: 'PayloadTooLarge',
@@ -97,6 +105,10 @@ export function components(): Json {
       UnsupportedMediaType: withLimitHeaders(
         errorResponse('The body is not JSON (Content-Type: application/json).'),
       ),
+      BudgetExceeded: withLimitHeaders({
+        description: 'The key the model calls are billed to has spent its monthly budget (UTC month).',
+        content: { 'application/json': { schema: refOf(budgetExceededBody) } },
+      }),
       Unprocessable: withLimitHeaders(
         errorResponse('The Idempotency-Key was already used with a different request.'),
       ),

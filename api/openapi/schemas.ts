@@ -46,6 +46,17 @@ export const activeRunLimitBody = named(
     .meta({ description: 'A run start refused: the workspace already has its most live runs.' }),
 );
 
+export const budgetExceededBody = named(
+  'BudgetExceededError',
+  z
+    .object({
+      error: z.literal('Budget exceeded'),
+      budget_micros: z.int().min(1).meta({ description: "The billed key's monthly cap, in micro-units." }),
+      spent_micros: z.int().min(0).meta({ description: 'What it spent this UTC month, in micro-units.' }),
+    })
+    .meta({ description: 'A model call refused: the key it is billed to has spent its monthly budget.' }),
+);
+
 type Json = Record<string, unknown>;
 
 const SCHEMA_REF = '#/components/schemas/';

@@ -48,7 +48,7 @@ export interface ResponseSpec {
 }
 
 /** Statuses a route answers beyond validation and the key gate, i.e. the ones its domain calls throw. */
-export type DomainErrorStatus = 400 | 404 | 422 | 429;
+export type DomainErrorStatus = 400 | 402 | 404 | 422 | 429;
 
 type Responses = Record<number, ResponseSpec>;
 type ObjectSchema = z.ZodObject;

@@ -14,10 +14,16 @@ import { agentEndpoints } from './agents.routes.ts';
 import type { ApiDeps, Endpoint } from './endpoint.ts';
 import { runEndpoints } from './runs.routes.ts';
 import { serve } from './serve.ts';
+import { usageEndpoints } from './usage.routes.ts';
 import { workflowEndpoints } from './workflows.routes.ts';
 
 /** Every operation of the External API v1 behind the key gate; the router and the document list these. */
-const V1_ENDPOINTS: readonly Endpoint[] = [...agentEndpoints, ...workflowEndpoints, ...runEndpoints];
+const V1_ENDPOINTS: readonly Endpoint[] = [
+  ...agentEndpoints,
+  ...workflowEndpoints,
+  ...runEndpoints,
+  ...usageEndpoints,
+];
 
 export interface V1Api {
   readonly router: Router<AppState>;

@@ -1,5 +1,6 @@
 import {
   type ApiKeySummary,
+  checkMonthlyBudget,
   checkRateLimit,
   checkScopes,
   createApiKey,
@@ -10,7 +11,7 @@ import {
 } from '../../domain/keys/api-keys.service.ts';
 import { findUser, findWorkspace } from '../../domain/tenants/tenants.service.ts';
 import { resolvePepper } from '../../infra/data-dir.ts';
-import { type Command, requiredFlag, stringFlag, UsageError } from '../command.ts';
+import { type Command, type CommandContext, requiredFlag, stringFlag, UsageError } from '../command.ts';
 import { announceKeyChange, withAdminDb } from './admin-connections.ts';
 
 const SECRET_WARNING = 'Copy it now: it is shown once and stored nowhere.';
@@ -19,7 +20,7 @@ const keysCreateCommand: Command = {
   name: 'keys create',
   summary: 'Create an API key; prints the key once',
   usage:
-    'dagen keys create --workspace W --owner EMAIL --scopes agents,workflows [--name N] [--rate-limit 1-600] [--expires-at ISO] [--json]',
+    'dagen keys create --workspace W --owner EMAIL --scopes agents,workflows [--name N] [--rate-limit 1-600] [--expires-at ISO] [--monthly-budget-micros N] [--json]',
   async run(ctx) {
     const workspace = requiredFlag(ctx, 'workspace');
     const owner = requiredFlag(ctx, 'owner');
@@ -34,6 +35,7 @@ const keysCreateCommand: Command = {
     );
     const expiresAt = dateFlag(stringFlag(ctx, 'expires-at'));
     const name = stringFlag(ctx, 'name') ?? 'default';
+    const monthlyBudgetMicros = budgetFlag(ctx) ?? null;
     const pepper = resolvePepper(ctx.config, { create: false });
     return withAdminDb(ctx.config, async (em) => {
       const ws = await findWorkspace(em, workspace);
@@ -45,6 +47,7 @@ const keysCreateCommand: Command = {
         scopes,
         rateLimitPerMinute: rateLimit,
         expiresAt,
+        monthlyBudgetMicros,
       });
       return {
         id: created.id,
@@ -56,12 +59,19 @@ const keysCreateCommand: Command = {
         scopes,
         rate_limit_per_minute: rateLimit,
         expires_at: expiresAt?.toISOString() ?? null,
+        monthly_budget_micros: monthlyBudgetMicros,
       };
     });
   },
   render: (r) => {
-    const k = r as { id: string; key: string; scopes: string[]; rate_limit_per_minute: number };
-    return `Created key ${k.id} (scopes ${k.scopes.join(',')}, ${k.rate_limit_per_minute}/min). ${SECRET_WARNING}\n${k.key}`;
+    const k = r as {
+      id: string;
+      key: string;
+      scopes: string[];
+      rate_limit_per_minute: number;
+      monthly_budget_micros: number | null;
+    };
+    return `Created key ${k.id} (scopes ${k.scopes.join(',')}, ${k.rate_limit_per_minute}/min, ${budgetText(k.monthly_budget_micros)}). ${SECRET_WARNING}\n${k.key}`;
   },
 };
 
@@ -82,7 +92,7 @@ const keysListCommand: Command = {
     return keys
       .map(
         (k) =>
-          `${k.id}  ${k.prefix}…  ${k.status.padEnd(8)}  ${k.scopes.join(',').padEnd(16)}  ${k.rate_limit_per_minute}/min  ${k.total_requests} requests  ${k.name}`,
+          `${k.id}  ${k.prefix}…  ${k.status.padEnd(8)}  ${k.scopes.join(',').padEnd(16)}  ${k.rate_limit_per_minute}/min  ${budgetText(k.monthly_budget_micros)}  ${k.total_requests} requests  ${k.name}`,
       )
       .join('\n');
   },
@@ -103,18 +113,29 @@ const keysRevokeCommand: Command = {
 const keysRotateCommand: Command = {
   name: 'keys rotate',
   summary: 'Issue a replacement key; the old one keeps working for --overlap (default: none)',
-  usage: 'dagen keys rotate ID [--overlap 1h] [--json]',
+  usage: 'dagen keys rotate ID [--overlap 1h] [--monthly-budget-micros N] [--json]',
   async run(ctx) {
     const id = onlyArg(ctx.args, 'keys rotate ID');
     const overlapMs = parseDuration(stringFlag(ctx, 'overlap') ?? '0');
+    // Without the flag the replacement keeps the old key's budget.
+    const monthlyBudgetMicros = budgetFlag(ctx);
     const pepper = resolvePepper(ctx.config, { create: false });
-    const rotated = await withAdminDb(ctx.config, (em) => rotateApiKey(em, pepper, id, overlapMs));
+    const rotated = await withAdminDb(ctx.config, (em) =>
+      rotateApiKey(
+        em,
+        pepper,
+        id,
+        overlapMs,
+        monthlyBudgetMicros === undefined ? {} : { monthlyBudgetMicros },
+      ),
+    );
     return {
       id: rotated.id,
       key: rotated.plaintext,
       prefix: rotated.prefix,
       replaces: rotated.replaces,
       old_key_expires_at: rotated.oldKeyExpiresAt,
+      monthly_budget_micros: rotated.monthlyBudgetMicros,
       invalidation_published: await announceKeyChange(ctx.config, ctx.log, id),
     };
   },
@@ -146,6 +167,20 @@ function numberFlag(value: string | undefined, fallback: number): number {
   const n = Number(value);
   if (value.trim() === '' || Number.isNaN(n)) throw new UsageError(`not a number: '${value}'`);
   return n;
+}
+
+/** `--monthly-budget-micros N`: digits only (no `1e6`, no `0x`), then the domain's range check. */
+function budgetFlag(ctx: CommandContext): number | undefined {
+  const value = stringFlag(ctx, 'monthly-budget-micros');
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim())) {
+    throw new UsageError(`--monthly-budget-micros must be a whole number of micro-units (got '${value}')`);
+  }
+  return checkMonthlyBudget(Number(value));
+}
+
+function budgetText(micros: number | null): string {
+  return micros === null ? 'no budget' : `budget ${micros} micros/month`;
 }
 
 function dateFlag(value: string | undefined): Date | null {

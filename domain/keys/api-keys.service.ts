@@ -19,6 +19,8 @@ export interface CreateApiKeyInput {
   scopes: Scope[];
   rateLimitPerMinute?: number;
   expiresAt?: Date | null;
+  /** Monthly spend cap in micro-units (see `checkMonthlyBudget`); absent or null: no cap. */
+  monthlyBudgetMicros?: number | null;
 }
 
 export interface CreatedApiKey {
@@ -37,6 +39,8 @@ export async function createApiKey(
   const scopes = checkScopes(input.scopes);
   const rateLimitPerMinute = checkRateLimit(input.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
   const expiresAt = input.expiresAt ?? null;
+  const monthlyBudgetMicros =
+    input.monthlyBudgetMicros == null ? null : checkMonthlyBudget(input.monthlyBudgetMicros);
   if (expiresAt && !(expiresAt.getTime() > Date.now())) {
     throw new BadRequestError('expires_at must be a valid time in the future');
   }
@@ -50,6 +54,7 @@ export async function createApiKey(
     scopes,
     rateLimitPerMinute,
     expiresAt,
+    monthlyBudgetMicros,
   });
   await em.flush();
   return { id: row.id, plaintext, prefix: row.prefix };
@@ -60,6 +65,19 @@ export function checkRateLimit(value: number): number {
   if (!Number.isInteger(value) || value < MIN_RATE_LIMIT_PER_MINUTE || value > MAX_RATE_LIMIT_PER_MINUTE) {
     throw new BadRequestError(
       `rate limit must be a whole number of requests per minute from ${MIN_RATE_LIMIT_PER_MINUTE} to ${MAX_RATE_LIMIT_PER_MINUTE} (got ${String(value)})`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A monthly budget is a positive whole number of micro-units the column and JSON carry exactly
+ * (up to 2^53 − 1); anything else is refused rather than rounded.
+ */
+export function checkMonthlyBudget(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new BadRequestError(
+      `monthly budget must be a whole number of micro-units from 1 to ${Number.MAX_SAFE_INTEGER} (got ${String(value)})`,
     );
   }
   return value;
@@ -93,6 +111,8 @@ export interface ApiKeySummary {
   readonly total_requests: number;
   readonly revoked_at: string | null;
   readonly rotated_to_id: string | null;
+  /** Spend cap per UTC month in micro-units; null: no cap. */
+  readonly monthly_budget_micros: number | null;
 }
 
 type ApiKeyRow = InferEntity<typeof ApiKey>;
@@ -118,6 +138,7 @@ function summarize(row: ApiKeyRow, now: number): ApiKeySummary {
     total_requests: Number(row.totalRequests),
     revoked_at: row.revokedAt?.toISOString() ?? null,
     rotated_to_id: row.rotatedToId ?? null,
+    monthly_budget_micros: row.monthlyBudgetMicros ?? null,
   };
 }
 
@@ -141,27 +162,38 @@ export async function revokeApiKey(em: EntityManager, id: string): Promise<ApiKe
 
 export interface RotatedApiKey extends CreatedApiKey {
   readonly replaces: string;
+  /** The replacement's monthly budget in micro-units; null: no cap. */
+  readonly monthlyBudgetMicros: number | null;
   /** When the old key stops working: now without an overlap. */
   readonly oldKeyExpiresAt: string;
 }
 
+export interface RotateOptions {
+  /** The replacement's monthly budget; absent: the old key's (null or not). */
+  monthlyBudgetMicros?: number;
+}
+
 /**
- * Issues a replacement with the same workspace, owner, name, scopes, limit and expiry, and lets the old
- * key work for `overlapMs` more (never beyond its own expiry). A key can be rotated once.
+ * Issues a replacement with the same workspace, owner, name, scopes, limit, expiry and monthly budget
+ * (unless `options` gives another), and lets the old key work for `overlapMs` more (never beyond its
+ * own expiry). A key can be rotated once.
  */
 export async function rotateApiKey(
   em: EntityManager,
   pepper: string,
   id: string,
   overlapMs: number,
+  options: RotateOptions = {},
 ): Promise<RotatedApiKey> {
   if (!Number.isFinite(overlapMs) || overlapMs < 0) throw new BadRequestError('overlap must be zero or more');
+  if (options.monthlyBudgetMicros !== undefined) checkMonthlyBudget(options.monthlyBudgetMicros);
   return em.transactional(async (tx) => {
     const old = await lockKey(tx, id);
     const now = Date.now();
     const status = statusOf(old, now);
     if (status !== 'active')
       throw new BadRequestError(`only an active key can be rotated (this one is ${status})`);
+    const monthlyBudgetMicros = options.monthlyBudgetMicros ?? old.monthlyBudgetMicros ?? null;
     const created = await createApiKey(tx, pepper, {
       workspaceId: old.workspaceId,
       ownerId: old.ownerId,
@@ -169,12 +201,18 @@ export async function rotateApiKey(
       scopes: checkScopes(old.scopes),
       rateLimitPerMinute: old.rateLimitPerMinute,
       expiresAt: old.expiresAt ?? null,
+      monthlyBudgetMicros,
     });
     const overlapEnd = now + overlapMs;
     old.expiresAt = new Date(old.expiresAt ? Math.min(old.expiresAt.getTime(), overlapEnd) : overlapEnd);
     old.rotatedToId = created.id;
     await tx.flush();
-    return { ...created, replaces: old.id, oldKeyExpiresAt: old.expiresAt.toISOString() };
+    return {
+      ...created,
+      replaces: old.id,
+      oldKeyExpiresAt: old.expiresAt.toISOString(),
+      monthlyBudgetMicros,
+    };
   });
 }
 

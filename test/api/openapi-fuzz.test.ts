@@ -27,7 +27,8 @@ const REQUESTS_PER_MINUTE = 540;
  * earlier, different start: that is the documented 422, right for a valid request, not a refusal of
  * valid data (the default expectations of `positive_data_acceptance` plus 422, for that operation only).
  * Likewise a cancel of a run that has ended is the guide's documented 400 ("only pending or running
- * runs; otherwise 400"), right for a well-formed request.
+ * runs; otherwise 400"), right for a well-formed request. A usage query whose `from` is not before its
+ * `to` is a 400 no JSON Schema of two separate parameters can state.
  */
 const CONFIG = `
 [[operations]]
@@ -36,6 +37,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403",
 
 [[operations]]
 include-operation-id = "cancelWorkflowRun"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
+
+[[operations]]
+include-operation-id = "getUsage"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 `;
 

@@ -1,25 +1,7 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { isWellFormedKey } from '../../domain/keys/key-format.ts';
+import { dagenJson as dagen } from '../helpers/dagen-cli.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-
-const run = promisify(execFile);
-const BIN = path.join(import.meta.dirname, '..', '..', 'bin', 'dagen.js');
-
-/** Runs `dagen ... --json` against the test database and Redis; returns the parsed output and exit code. */
-async function dagen(...args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
-  try {
-    const { stdout } = await run(process.execPath, [BIN, ...args, '--json'], {
-      env: { ...process.env, LOG_LEVEL: 'silent' },
-    });
-    return { code: 0, out: JSON.parse(stdout) as Record<string, unknown> };
-  } catch (err) {
-    const e = err as { code: number; stdout: string };
-    return { code: e.code, out: JSON.parse(e.stdout) as Record<string, unknown> };
-  }
-}
 
 describe('dagen workspaces/users/keys CLI', () => {
   let h: Harness;
