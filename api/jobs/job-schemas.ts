@@ -10,11 +10,15 @@ export const jobIdParams = z.object({
   job_id: pathId('Job', "A job of the key's workspace; anything else (including a non-UUID) is a 404."),
 });
 
+/** An agent id: a builtin's `builtin:<name>` or a custom agent's uuid. */
+const AGENT_ID =
+  /^(builtin:[a-z0-9_-]{1,64}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+
 export const jobListQuery = z.object({
   agent_id: z
     .string()
-    .min(1)
-    .max(200)
+    .regex(AGENT_ID, 'must be builtin:<name> or a uuid')
+    .toLowerCase()
     .optional()
     .meta({ description: 'Only jobs of this agent: `builtin:<name>` or a custom agent’s uuid.' }),
   status: z.enum(RUN_STATUSES).optional(),

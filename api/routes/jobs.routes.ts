@@ -49,6 +49,11 @@ const listJobsEndpoint = endpoint({
           description: 'Read the first job of the page, with its steps.',
           parameters: { job_id: '$response.body#/jobs/0/job_id' },
         },
+        CancelFirstJob: {
+          operationId: 'cancelJob',
+          description: 'Cancel the first job of the page while it is pending or running.',
+          parameters: { job_id: '$response.body#/jobs/0/job_id' },
+        },
       },
     },
   },

@@ -176,7 +176,16 @@ describe('jobs API: read, list and cancel agent jobs', () => {
 
   it('answers 400 for bad list parameters', async () => {
     const t = await createTenant(h);
-    for (const query of ['status=done', 'source=email', 'limit=0', 'limit=101', 'limit=x', 'cursor=nope']) {
+    for (const query of [
+      'status=done',
+      'source=email',
+      'agent_id=nope',
+      'agent_id=builtin:a%00',
+      'limit=0',
+      'limit=101',
+      'limit=x',
+      'cursor=nope',
+    ]) {
       const res = await get(t, `/jobs?${query}`);
       expect([query, res.status]).toEqual([query, 400]);
       expect(typeof res.body.error).toBe('string');
