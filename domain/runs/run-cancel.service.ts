@@ -1,13 +1,10 @@
-import { WorkflowNotFoundError } from '@temporalio/common';
 import { BadRequestError } from '../../core/errors.ts';
 import type { Services } from '../../infra/services.ts';
 import { getRun } from './run-query.service.ts';
 import { canMoveRun, recordRunCancelled } from './run-state.ts';
 import type { RunView } from './run-view.ts';
-import { runWorkflowId, waitForRunWorkflow } from './run-wait.ts';
-
-/** How long a cancel request waits for the engine to record `cancelled` before answering. */
-const CANCEL_SETTLE_MS = 10_000;
+import { runWorkflowId } from './run-wait.ts';
+import { cancelWorkflowAndSettle } from './workflow-cancel.ts';
 
 /**
  * Cancels a pending or running run (else 400 naming its status) and returns it once the engine has
@@ -23,21 +20,11 @@ export async function cancelRun(services: Services, workspaceId: string, runId: 
   if (!canMoveRun(before.status, 'cancelled')) {
     throw new BadRequestError(`Run is ${before.status}; only pending or running runs can be cancelled`);
   }
-  const handle = services.temporal.client.workflow.getHandle(runWorkflowId(runId));
-  let exists = true;
-  try {
-    await handle.cancel();
-  } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-    exists = false; // never started, or already closed
-  }
-  if (exists) await waitForRunWorkflow(services.temporal.client, runId, CANCEL_SETTLE_MS);
+  const request = await cancelWorkflowAndSettle(services.temporal.client, runWorkflowId(runId));
   const after = await getRun(em, workspaceId, runId);
-  if (after.status === 'pending' || (!exists && after.status === 'running')) {
+  if (after.status === 'pending' || (!request.exists && after.status === 'running')) {
     // No worker has the run (or its workflow is gone): nothing else will ever record its end.
-    await handle.terminate('cancelled before a worker picked the run up').catch((err: unknown) => {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    });
+    await request.terminate('cancelled before a worker picked the run up');
     await recordRunCancelled(em, runId);
     return getRun(em, workspaceId, runId);
   }

@@ -48,3 +48,18 @@ export function decodeRunCursor(cursor: string): RunCursor {
   );
   return { createdAt: new Date(ms), id };
 }
+
+/** The filter of a newest-first keyset listing: rows strictly older than the cursor's position. */
+export function olderThanCursor(cursor: string) {
+  const after = decodeRunCursor(cursor);
+  return {
+    $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }],
+  };
+}
+
+/** One page of `limit` rows out of the `limit + 1` fetched, and the cursor of the next page if any. */
+export function keysetPage<T extends RunCursor>(rows: readonly T[], limit: number) {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last ? encodeRunCursor(last) : null };
+}

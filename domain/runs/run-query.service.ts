@@ -4,7 +4,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { RunStatus } from '../../core/run-status.ts';
-import { decodeRunCursor, encodeRunCursor } from './run-cursor.ts';
+import { keysetPage, olderThanCursor } from './run-cursor.ts';
 import { loadRunView, runSummaryView, type RunSummaryView, type RunView } from './run-view.ts';
 
 type RunRow = InferEntity<typeof WorkflowRun>;
@@ -40,21 +40,11 @@ export async function listRuns(em: EntityManager, workspaceId: string, q: RunLis
   const where: FilterQuery<RunRow> = { workspaceId };
   if (q.workflowId) where.workflowId = q.workflowId;
   if (q.status) where.status = q.status;
-  if (q.cursor) {
-    const after = decodeRunCursor(q.cursor);
-    where.$or = [
-      { createdAt: { $lt: after.createdAt } },
-      { createdAt: after.createdAt, id: { $lt: after.id } },
-    ];
-  }
+  if (q.cursor) Object.assign(where, olderThanCursor(q.cursor));
   const rows = await em.find(WorkflowRun, where, {
     orderBy: { createdAt: 'desc', id: 'desc' },
     limit: limit + 1,
   });
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    runs: page.map(runSummaryView),
-    next_cursor: rows.length > limit && last ? encodeRunCursor(last) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, limit);
+  return { runs: page.map(runSummaryView), next_cursor: nextCursor };
 }

@@ -105,6 +105,7 @@ export async function loadRunView(
   return run ? runView(run, steps) : undefined;
 }
 
-function iso(d: Date | null | undefined): string | null {
+/** A nullable timestamp as the API writes it. */
+export function iso(d: Date | null | undefined): string | null {
   return d ? d.toISOString() : null;
 }

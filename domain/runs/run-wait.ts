@@ -27,9 +27,19 @@ export function waitDeadline(timeoutMs: number, signal?: AbortSignal): AbortSign
  * the timeout or `signal` fires first, the in-flight long-poll is aborted so nothing outlives the
  * request. The run row is final in Postgres once this returns `closed` (the engine writes it first).
  */
-export async function waitForRunWorkflow(
+export function waitForRunWorkflow(
   client: Client,
   runId: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<WaitOutcome> {
+  return waitForWorkflowClose(client, runWorkflowId(runId), timeoutMs, signal);
+}
+
+/** `waitForRunWorkflow` for any workflow id (an agent turn's `job:<id>` too). */
+export async function waitForWorkflowClose(
+  client: Client,
+  workflowId: string,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<WaitOutcome> {
@@ -38,11 +48,11 @@ export async function waitForRunWorkflow(
     if (stop.aborted) resolve('timeout');
     stop.addEventListener('abort', () => resolve('timeout'), { once: true });
   });
-  return Promise.race([stopped, client.withAbortSignal(stop, () => untilClosed(client, runId, stop))]);
+  return Promise.race([stopped, client.withAbortSignal(stop, () => untilClosed(client, workflowId, stop))]);
 }
 
-async function untilClosed(client: Client, runId: string, stop: AbortSignal): Promise<WaitOutcome> {
-  const handle = client.workflow.getHandle(runWorkflowId(runId));
+async function untilClosed(client: Client, workflowId: string, stop: AbortSignal): Promise<WaitOutcome> {
+  const handle = client.workflow.getHandle(workflowId);
   for (;;) {
     try {
       await handle.result();
