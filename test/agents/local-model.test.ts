@@ -1,10 +1,22 @@
-import { generateText, jsonSchema, streamText, tool } from 'ai';
+import type { LanguageModelV4Message, LanguageModelV4ToolResultOutput } from '@ai-sdk/provider';
+import { generateText, jsonSchema, streamText, tool, type ModelMessage } from 'ai';
 import path from 'node:path';
 import os from 'node:os';
 import { fitPrompt } from '../../activities/models/local-model-prompt.ts';
 import { LocalModels, LOCAL_MODEL_ID } from '../../activities/models/local-model.ts';
 import { ModelRequestRejectedError } from '../../activities/models/model-errors.ts';
 import { loadConfig } from '../../infra/config.ts';
+
+/** The model asked for the weather tool and got `output` back. */
+function weatherLookup(output: LanguageModelV4ToolResultOutput): LanguageModelV4Message[] {
+  return [
+    {
+      role: 'assistant',
+      content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: { city: 'Paris' } }],
+    },
+    { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 'weather', output }] },
+  ];
+}
 
 /**
  * The offline model for real: node-llama-cpp's CPU build and the SmolLM2-135M GGUF that the bootstrap
@@ -49,21 +61,8 @@ describe('the local model (SmolLM2-135M-Instruct on the CPU)', () => {
       model,
       messages: [
         { role: 'user', content: 'What is the weather in Paris?' },
-        {
-          role: 'assistant',
-          content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: { city: 'Paris' } }],
-        },
-        {
-          role: 'tool',
-          content: [
-            {
-              type: 'tool-result',
-              toolCallId: 'c1',
-              toolName: 'weather',
-              output: { type: 'text', value: 'Sunny, 24 degrees' },
-            },
-          ],
-        },
+        // The AI SDK's messages of a tool exchange have the provider prompt's shape.
+        ...(weatherLookup({ type: 'text', value: 'Sunny, 24 degrees' }) as ModelMessage[]),
       ],
       tools: {
         weather: tool({
@@ -153,21 +152,7 @@ describe('the local model prompt (ChatML)', () => {
       [
         { role: 'system', content: 'Be brief.' },
         { role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }] },
-        {
-          role: 'assistant',
-          content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: { city: 'Paris' } }],
-        },
-        {
-          role: 'tool',
-          content: [
-            {
-              type: 'tool-result',
-              toolCallId: 'c1',
-              toolName: 'weather',
-              output: { type: 'json', value: { sky: 'sunny' } },
-            },
-          ],
-        },
+        ...weatherLookup({ type: 'json', value: { sky: 'sunny' } }),
       ],
       1000,
       seen.tokenize,
