@@ -14,6 +14,14 @@ import { createReconcileActivities } from './reconcile.activities.ts';
 import type { RunTemporal } from '../domain/runs/run-launcher.ts';
 import { secretCipher } from '../domain/secrets/secrets.service.ts';
 import { createRunRecordActivities } from './run-record.activities.ts';
+import type { AgentTurnActivities } from '../core/agents/turn-contract.ts';
+import { AgentRegistry } from '../domain/agents/agent-registry.ts';
+import { runAgentNodeTurn } from '../domain/jobs/agent-node-turn.ts';
+import { createAgentTurnActivities } from './agents/agent-turn.activities.ts';
+import { createModelGateway } from './models/ai-gateway.ts';
+import { LocalModels } from './models/local-model.ts';
+import { createToolBox } from './tools/tool-box.ts';
+import { createWorkflowRunner } from './tools/workflow-runner.ts';
 
 export interface ActivityDeps {
   orm: MikroORM;
@@ -50,9 +58,29 @@ export function createActivities(deps: ActivityDeps) {
   const policy = new AddressPolicy(deps.config.httpNodeAllowlist);
   const secrets = secretCipher(deps.config.secretsKey);
   const graphs = new PinnedGraphs(deps.orm, CACHED_VERSIONS);
+  const agents = new AgentRegistry(deps.orm, deps.config.models);
+  // The offline model loads on its first call, once per worker.
+  const local = new LocalModels(deps.config.models.localModelPath);
+  const gateway = createModelGateway({ models: deps.config.models, local, log: deps.log });
+  const tools = createToolBox({
+    orm: deps.orm,
+    policy,
+    cipher: secrets,
+    runs:
+      deps.temporal &&
+      createWorkflowRunner({ orm: deps.orm, config: deps.config, log: deps.log, temporal: deps.temporal }),
+    log: deps.log,
+  });
   const activities = {
     ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions, graphs }),
-    ...createNodeActivities({ orm: deps.orm, expressions, policy, secrets, graphs }),
+    ...createNodeActivities({
+      orm: deps.orm,
+      expressions,
+      policy,
+      secrets,
+      graphs,
+      agentTurns: (request) => runAgentNodeTurn({ services: nodeTurnServices(deps), agents }, request),
+    }),
     ...createChildRunActivities({
       orm: deps.orm,
       expressions,
@@ -60,7 +88,26 @@ export function createActivities(deps: ActivityDeps) {
       graphs,
     }),
     ...createReconcileActivities({ orm: deps.orm, log: deps.log }),
-  } satisfies DagActivities & ReconcileActivities;
+    ...createAgentTurnActivities({
+      orm: deps.orm,
+      models: deps.config.models,
+      gateway,
+      tools,
+      events: deps.events,
+      agents,
+    }),
+  } satisfies DagActivities & ReconcileActivities & AgentTurnActivities;
   // No database error leaves an activity raw: its text may carry the server's address, SQL or values.
-  return { activities: guardDatabaseErrors(activities, deps.log), close: () => expressions.close() };
+  return {
+    activities: guardDatabaseErrors(activities, deps.log),
+    async close() {
+      await Promise.all([expressions.close(), tools.close(), gateway.close(), local.close()]);
+    },
+  };
+}
+
+/** What an agent node's turn needs of the worker: its Temporal client above all. */
+function nodeTurnServices(deps: ActivityDeps) {
+  if (!deps.temporal) throw new Error("agent nodes need the worker's Temporal client");
+  return { orm: deps.orm, config: deps.config, log: deps.log, temporal: deps.temporal };
 }

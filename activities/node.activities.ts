@@ -14,6 +14,7 @@ import { prepareStep, toActivityFailure } from './step-prepare.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
 import type { SecretCipher } from '../domain/secrets/secret-cipher.ts';
 import { fillSecrets, type NodeSecrets } from './secrets/node-secrets.ts';
+import type { AgentNodeAnswer, AgentNodeRequest } from '../domain/jobs/agent-node-turn.ts';
 
 /** How often a regular-activity node heartbeats; the worker sends at most one per throttle interval. */
 const HEARTBEAT_EVERY_MS = 1000;
@@ -25,10 +26,19 @@ export interface NodeActivityDeps {
   /** Decrypts workspace secrets; undefined when the worker has no DAGEN_SECRETS_KEY. */
   secrets: SecretCipher | undefined;
   graphs: PinnedGraphs;
+  /** Runs an agent node's turn (domain/jobs/agent-node-turn.ts). */
+  agentTurns: (request: AgentNodeRequest) => Promise<AgentNodeAnswer>;
 }
 
 /** Activities that run a node's step; a retry updates the same step row (attempt grows). */
-export function createNodeActivities({ orm, expressions, policy, secrets, graphs }: NodeActivityDeps) {
+export function createNodeActivities({
+  orm,
+  expressions,
+  policy,
+  secrets,
+  graphs,
+  agentTurns,
+}: NodeActivityDeps) {
   return {
     /** Runs a node whose type executes in an activity, from `when` to its recorded output. */
     async runNode(task: NodeTask): Promise<NodeResult> {
@@ -61,6 +71,16 @@ export function createNodeActivities({ orm, expressions, policy, secrets, graphs
           signal,
           // An upstream that echoes a secret back: masked before the node sees (or excerpts) it.
           http: { request: async (request) => redactor.value(await safeRequest(request, policy, signal)) },
+          agent: {
+            run: (request) =>
+              agentTurns({
+                ...request,
+                runId: task.runId,
+                nodeId: node.id,
+                workspaceId: prepared.workspaceId,
+                signal,
+              }),
+          },
         };
         const output = await def.execute(filled.input, nodeContext);
         await steps.finish(prepared.step, 'success', {

@@ -58,7 +58,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   });
   const done = worker.run().finally(async () => {
-    activities.close();
+    await activities.close();
     await connection.close();
   });
   return {

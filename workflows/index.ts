@@ -1,3 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker serves is exported here.
 export { dagRun } from './dag-run.workflow.ts';
 export { reconcileRuns } from './reconcile-runs.workflow.ts';
+export { agentTurn } from './agent-turn.workflow.ts';

@@ -51,10 +51,12 @@ const ERROR_RESPONSES: Readonly<Record<number, string>> = {
   402: 'BudgetExceeded',
   403: 'Forbidden',
   404: 'NotFound',
+  409: 'Cancelled',
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
   422: 'Unprocessable',
   429: 'TooManyRequests',
+  500: 'AgentFailed',
   503: 'Unavailable',
 };
 
@@ -100,6 +102,12 @@ export function components(): Json {
         errorResponse(
           "No such resource in the key's workspace (the same answer whether it exists elsewhere or not).",
         ),
+      ),
+      Cancelled: withLimitHeaders(
+        errorResponse('The agent turn was cancelled before it answered (`job_id`).'),
+      ),
+      AgentFailed: withLimitHeaders(
+        errorResponse('The agent turn failed; `error` names the failing step, `job_id` the recorded job.'),
       ),
       PayloadTooLarge: withLimitHeaders(errorResponse('The body is larger than the server accepts.')),
       UnsupportedMediaType: withLimitHeaders(

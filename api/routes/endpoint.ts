@@ -49,7 +49,7 @@ export interface ResponseSpec {
 }
 
 /** Statuses a route answers beyond validation and the key gate, i.e. the ones its domain calls throw. */
-export type DomainErrorStatus = 400 | 402 | 404 | 422 | 429;
+export type DomainErrorStatus = 400 | 402 | 404 | 409 | 422 | 429 | 500;
 
 type Responses = Record<number, ResponseSpec>;
 type ObjectSchema = z.ZodObject;

@@ -11,6 +11,7 @@ import type { AppState } from '../context.ts';
 import { jsonBody } from '../middleware/json-body.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
 import { agentEndpoints } from './agents.routes.ts';
+import { chatEndpoints } from './chat.routes.ts';
 import { jobEndpoints } from './jobs.routes.ts';
 import type { ApiDeps, Endpoint } from './endpoint.ts';
 import { runEndpoints } from './runs.routes.ts';
@@ -21,6 +22,7 @@ import { workflowEndpoints } from './workflows.routes.ts';
 /** Every operation of the External API v1 behind the key gate; the router and the document list these. */
 const V1_ENDPOINTS: readonly Endpoint[] = [
   ...agentEndpoints,
+  ...chatEndpoints,
   ...jobEndpoints,
   ...workflowEndpoints,
   ...runEndpoints,

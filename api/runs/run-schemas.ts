@@ -63,24 +63,31 @@ const storableJson: z.ZodType = named(
     .meta({ description: 'Any JSON whose strings and keys hold no NUL and no unpaired surrogate.' }),
 );
 
+/** Refuses what Postgres cannot store (NUL, unpaired surrogates) with a 400 naming where it is. */
+function refuseUnstorable(value: unknown, ctx: z.RefinementCtx): void {
+  const issue = storageIssue(value);
+  if (issue) ctx.addIssue({ code: 'custom', message: `${issue.at ? `"${issue.at}" ` : ''}${issue.message}` });
+}
+
+/** An optional body field holding any JSON that Postgres can store in jsonb. */
+export function storableJsonField(description: string) {
+  return z
+    .unknown()
+    .optional()
+    .superRefine(refuseUnstorable)
+    .meta({ ...refOf(storableJson), description });
+}
+
+/** A string that Postgres can store as text. */
+export const storableString = z.string().superRefine(refuseUnstorable);
+
 export const startBody = z
   .strictObject({
-    input_data: z
-      .unknown()
-      .optional()
-      .superRefine((value, ctx) => {
-        // Postgres cannot store these in jsonb: refuse them here rather than fail the insert.
-        const issue = storageIssue(value);
-        if (issue)
-          ctx.addIssue({ code: 'custom', message: `${issue.at ? `"${issue.at}" ` : ''}${issue.message}` });
-      })
-      .meta({
-        ...refOf(storableJson),
-        description:
-          `The run's input (default \`{}\`): any JSON nesting arrays and objects at most ` +
-          `${MAX_JSON_DEPTH - 1} levels deep (the whole body: ${MAX_JSON_DEPTH}; deeper is a 400); ` +
-          'strings may not hold NUL or unpaired surrogates.',
-      }),
+    input_data: storableJsonField(
+      `The run's input (default \`{}\`): any JSON nesting arrays and objects at most ` +
+        `${MAX_JSON_DEPTH - 1} levels deep (the whole body: ${MAX_JSON_DEPTH}; deeper is a 400); ` +
+        'strings may not hold NUL or unpaired surrogates.',
+    ),
     wait: z.boolean().optional().meta({ default: false }),
     timeout: z.number().positive().max(WAIT_TIMEOUT_MAX_SECONDS).optional().meta({
       default: WAIT_TIMEOUT_DEFAULT_SECONDS,

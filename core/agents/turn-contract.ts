@@ -15,7 +15,9 @@ export interface AgentTurnResult {
 }
 
 /** What `beginAgentTurn` hands the loop; `ended` when the job was already final (a replayed start). */
-export type TurnPlan = { readonly ended: false; readonly maxSteps: number } | { readonly ended: true };
+export type TurnPlan =
+  | { readonly ended: false; readonly maxSteps: number; readonly callTimeoutMs: number }
+  | { readonly ended: true; readonly status: AgentTurnResult['status'] };
 
 /** One model call's verdict: a final answer, or the job-step numbers of the tool calls it asked for. */
 export interface ModelStepResult {

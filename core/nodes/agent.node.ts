@@ -1,9 +1,12 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { defineNodeType } from './node-type.ts';
+
+/** A turn may call tools and the model several times: more room than a plain HTTP call. */
+const AGENT_TIMEOUT_SECONDS = 600;
 
 export const agentNode = defineNodeType({
   type: 'agent',
-  description: 'Runs one agent turn (fails with "agent runtime not available" until the runtime ships).',
+  description:
+    "Runs one agent turn (a job of its own, billed to the run's owner); the output is { message, job_id, model }.",
   with: {
     agent_id: { kind: 'string', required: true },
     message: { kind: 'string', required: true },
@@ -11,11 +14,12 @@ export const agentNode = defineNodeType({
   },
   execution: 'activity',
   retry: true,
-  // Placeholder until the agent runtime replaces this executor.
-  async execute(input) {
-    throw ApplicationFailure.nonRetryable(
-      `agent runtime not available: agent "${String(input.agent_id)}" cannot run yet in this dagen version`,
-      'AgentRuntimeUnavailable',
-    );
+  defaultTimeoutSeconds: () => AGENT_TIMEOUT_SECONDS,
+  async execute(input, ctx) {
+    return ctx.agent.run({
+      agentId: String(input.agent_id),
+      message: String(input.message),
+      modelId: input.model_id === undefined ? undefined : String(input.model_id),
+    });
   },
 });

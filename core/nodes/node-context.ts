@@ -25,6 +25,15 @@ export interface NodeContext {
   signal: AbortSignal;
   /** Outbound HTTP under the workers' address policy (SSRF rules), aborted with `signal`. */
   http: { request(request: HttpRequest): Promise<HttpResponse> };
+  /** One agent turn as a job of its own, billed to the run's owner; cancelled with `signal`. */
+  agent: { run(request: AgentTurnRequest): Promise<unknown> };
+}
+
+/** What an agent node asks the runtime for. */
+export interface AgentTurnRequest {
+  agentId: string;
+  message: string;
+  modelId?: string | undefined;
 }
 
 /** A node's work: its resolved `with` in, its output out (any JSON value). */

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { LiveEvents } from '../../infra/events/live-events.ts';
 import { loadConfig, withOverrides } from '../../infra/config.ts';

@@ -1,0 +1,252 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { AgentSpec } from '../../core/agents/agent-spec.ts';
+import {
+  jobWorkflowId,
+  type AgentTurnActivities,
+  type AgentTurnResult,
+  type JobEvent,
+  type TurnTool,
+} from '../../core/agents/turn-contract.ts';
+import { isTerminal, type JsonValue } from '../../core/run-status.ts';
+import type { MikroORM } from '../../db/orm.ts';
+import { JobStore, type JobRecord } from '../../domain/jobs/job-store.ts';
+import type { ModelConfig } from '../../infra/config.ts';
+import type { LiveEvents } from '../../infra/events/live-events.ts';
+import type { ModelGateway } from '../models/model-gateway.ts';
+import type { ToolBox } from '../tools/tool-box-contract.ts';
+import { systemPrompt, turnMessages, type ModelStepOutput } from './conversation.ts';
+import { modelCallFailure } from './turn-failures.ts';
+import { BUDGET_EXCEEDED_MESSAGE, BudgetExceededError } from '../../core/errors.ts';
+import { BudgetGuard } from '../../domain/billing/budget-guard.ts';
+import { UsageLedger } from '../../domain/billing/usage-ledger.ts';
+
+type Ended = AgentTurnResult['status'];
+
+/** How often a model call heartbeats while it waits for the provider's first bytes. */
+const WAITING_HEARTBEAT_MS = 5_000;
+
+export interface AgentTurnDeps {
+  readonly orm: MikroORM;
+  readonly models: ModelConfig;
+  readonly gateway: ModelGateway;
+  readonly tools: ToolBox;
+  readonly events: LiveEvents;
+  readonly agents: {
+    resolvePinned(
+      workspaceId: string,
+      agentId: string,
+      version: number | null,
+    ): Promise<AgentSpec | undefined>;
+  };
+}
+
+/** The activities of one agent turn (workflows/agent-turn.workflow.ts). */
+export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivities {
+  const store = () => new JobStore(deps.orm.em.fork());
+  const publish = (jobId: string, event: JobEvent) => deps.events.publish(jobWorkflowId(jobId), event);
+
+  async function loadTurn(jobId: string): Promise<{ job: JobRecord; spec: AgentSpec }> {
+    const job = await store().load(jobId);
+    if (!job) throw ApplicationFailure.nonRetryable(`job ${jobId} does not exist`, 'JobNotRunnable');
+    const spec = await deps.agents.resolvePinned(job.workspaceId, job.agentId, job.agentVersion);
+    if (!spec) {
+      throw ApplicationFailure.nonRetryable(`agent ${job.agentId} no longer exists`, 'JobNotRunnable');
+    }
+    return { job, spec };
+  }
+
+  return {
+    async beginAgentTurn({ jobId }) {
+      const jobs = store();
+      const current = await jobs.load(jobId);
+      if (!current) throw ApplicationFailure.nonRetryable(`job ${jobId} does not exist`, 'JobNotRunnable');
+      if (isTerminal(current.status)) return { ended: true, status: current.status as Ended };
+      const { spec } = await loadTurn(jobId);
+      const tools = await deps.tools.discover(
+        spec,
+        current.workspaceId,
+        Context.current().cancellationSignal,
+      );
+      const status = await jobs.begin(jobId, tools);
+      // Cancelled while its tools were being discovered.
+      if (status !== 'running')
+        return { ended: true, status: status && isTerminal(status) ? (status as Ended) : 'failed' };
+      publish(jobId, { type: 'status', status: 'running' });
+      return { ended: false, maxSteps: spec.maxSteps, callTimeoutMs: deps.models.callTimeoutMs };
+    },
+
+    async callAgentModel({ jobId, seq }) {
+      const { job, spec } = await loadTurn(jobId);
+      const jobs = store();
+      const steps = await jobs.steps(jobId);
+      const done = steps.find((s) => s.seq === seq && s.kind === 'model' && s.status === 'success');
+      // A retry after the step was recorded (the completion was lost): answer from the record.
+      if (done) return stepResult(seq, done.output as ModelStepOutput);
+      const where = `step ${seq} (model ${job.model})`;
+      try {
+        await new BudgetGuard(deps.orm.em.fork()).assertWithinBudget(job.apiKeyId);
+      } catch (err) {
+        if (!(err instanceof BudgetExceededError)) throw err;
+        await jobs.writeStep(jobId, {
+          seq,
+          kind: 'model',
+          name: job.model,
+          status: 'failed',
+          error: BUDGET_EXCEEDED_MESSAGE,
+          finished: true,
+        });
+        throw ApplicationFailure.nonRetryable(`${where}: ${BUDGET_EXCEEDED_MESSAGE}`, 'BudgetExceeded');
+      }
+      const history = job.sessionId ? await jobs.history(job.sessionId, deps.models.historyTokens) : [];
+      const messages = turnMessages(history, job, steps);
+      await jobs.writeStep(jobId, {
+        seq,
+        kind: 'model',
+        name: job.model,
+        status: 'running',
+        input: { messages: messages.length, tools: (job.tools ?? []).map((t) => t.name) },
+        error: null,
+        started: true,
+      });
+      publish(jobId, { type: 'step', seq, kind: 'model', name: job.model, status: 'running' });
+      const ctx = Context.current();
+      const beat = setInterval(() => ctx.heartbeat(), WAITING_HEARTBEAT_MS);
+      let answer;
+      try {
+        answer = await deps.gateway.call({
+          model: job.model,
+          system: systemPrompt(spec.systemPrompt, job.context),
+          messages,
+          tools: job.tools ?? [],
+          temperature: spec.temperature ?? undefined,
+          signal: ctx.cancellationSignal,
+          onTextDelta: (text) => {
+            ctx.heartbeat();
+            publish(jobId, { type: 'delta', seq, text });
+          },
+        });
+      } catch (err) {
+        const failure = modelCallFailure(err, where);
+        if (failure !== err || !ctx.cancellationSignal.aborted) {
+          const message = failure instanceof Error ? failure.message : String(failure);
+          await jobs.writeStep(jobId, {
+            seq,
+            kind: 'model',
+            name: job.model,
+            status: 'failed',
+            error: message,
+            finished: true,
+          });
+          publish(jobId, { type: 'step', seq, kind: 'model', name: job.model, status: 'failed' });
+        }
+        throw failure;
+      } finally {
+        clearInterval(beat);
+      }
+      // Charged before anything else is written: one charge per step whatever retries follow.
+      await new UsageLedger(deps.orm.em.fork(), deps.models.prices).record({
+        chargeKey: `job:${jobId}:${seq}`,
+        workspaceId: job.workspaceId,
+        ownerId: job.ownerId,
+        apiKeyId: job.apiKeyId,
+        jobId,
+        runId: job.runId,
+        agentId: job.agentId,
+        model: job.model,
+        inputTokens: answer.usage.inputTokens,
+        outputTokens: answer.usage.outputTokens,
+      });
+      const output: ModelStepOutput = {
+        text: answer.text,
+        tool_calls: answer.toolCalls.map((c) => ({ id: c.callId, name: c.name, args: c.args })),
+        finish_reason: answer.finishReason,
+      };
+      // Tool steps exist before the model step is recorded done, so a retry never loses them.
+      for (const [i, call] of output.tool_calls.entries()) {
+        await jobs.writeStep(jobId, {
+          seq: seq + 1 + i,
+          kind: 'tool',
+          name: call.name,
+          toolCallId: call.id,
+          status: 'pending',
+          input: call.args ?? {},
+        });
+      }
+      await jobs.writeStep(jobId, {
+        seq,
+        kind: 'model',
+        name: job.model,
+        status: 'success',
+        output,
+        error: null,
+        inputTokens: answer.usage.inputTokens,
+        outputTokens: answer.usage.outputTokens,
+        finished: true,
+      });
+      publish(jobId, { type: 'step', seq, kind: 'model', name: job.model, status: 'success' });
+      return stepResult(seq, output);
+    },
+
+    async callAgentTool({ jobId, seq }) {
+      const { job, spec } = await loadTurn(jobId);
+      const jobs = store();
+      const step = (await jobs.steps(jobId)).find((s) => s.seq === seq);
+      // A tool's failure is final (the model reads it); only a lost completion brings us back here.
+      if (!step || step.status === 'success' || step.status === 'failed') return;
+      const base = { seq, kind: 'tool' as const, name: step.name };
+      await jobs.writeStep(jobId, { ...base, status: 'running', started: true });
+      publish(jobId, { type: 'step', seq, kind: 'tool', name: step.name, status: 'running' });
+      const tool = (job.tools ?? []).find((t: TurnTool) => t.name === step.name);
+      const ctx = Context.current();
+      const outcome = tool
+        ? await deps.tools.call(tool, step.input, spec, {
+            workspaceId: job.workspaceId,
+            jobId,
+            ownerId: job.ownerId,
+            apiKeyId: job.apiKeyId,
+            context: (job.context ?? null) as JsonValue | null,
+            signal: ctx.cancellationSignal,
+            heartbeat: () => ctx.heartbeat(),
+          })
+        : { ok: false as const, error: unknownTool(step.name, job.tools ?? []) };
+      await jobs.writeStep(jobId, {
+        ...base,
+        status: outcome.ok ? 'success' : 'failed',
+        output: outcome.ok ? outcome.output : null,
+        error: outcome.ok ? null : outcome.error,
+        finished: true,
+      });
+      publish(jobId, {
+        type: 'step',
+        seq,
+        kind: 'tool',
+        name: step.name,
+        status: outcome.ok ? 'success' : 'failed',
+      });
+    },
+
+    async finishAgentTurn({ jobId, outcome }) {
+      const jobs = store();
+      const steps = outcome.status === 'success' ? await jobs.steps(jobId) : [];
+      const last = steps.filter((s) => s.kind === 'model' && s.status === 'success').at(-1);
+      const finalMessage = last ? (last.output as ModelStepOutput).text : null;
+      if (await jobs.finish(jobId, outcome, finalMessage)) {
+        publish(jobId, {
+          type: 'status',
+          status: outcome.status,
+          ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
+        });
+      }
+    },
+  };
+}
+
+function stepResult(seq: number, output: ModelStepOutput) {
+  return { final: output.tool_calls.length === 0, toolSteps: output.tool_calls.map((_, i) => seq + 1 + i) };
+}
+
+function unknownTool(name: string, tools: readonly TurnTool[]): string {
+  const names = tools.map((t) => t.name);
+  return `unknown tool "${name}"; this agent's tools are: ${names.length ? names.join(', ') : 'none'}`;
+}

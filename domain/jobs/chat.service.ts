@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { AgentSpec } from '../../core/agents/agent-spec.ts';
+import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
+import { AppError, NotFoundError, UnavailableError, UnprocessableError } from '../../core/errors.ts';
+import type { JsonValue, RunStatus, Source } from '../../core/run-status.ts';
+import type { EntityManager } from '../../db/orm.ts';
+import type { Services } from '../../infra/services.ts';
+import { chooseModel } from '../agents/model-choice.ts';
+import { BudgetGuard } from '../billing/budget-guard.ts';
+import { IDEMPOTENCY_KEY_TTL_MS, requestHash } from '../runs/idempotency.ts';
+import type { Caller } from '../tenants/caller.ts';
+import { insertJob, launchJob, type JobStart } from './job-launcher.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ChatRequest {
+  readonly agentId: string;
+  readonly message: string;
+  readonly sessionId?: string | undefined;
+  readonly modelId?: string | undefined;
+  readonly context?: JsonValue | undefined;
+  readonly source: Source;
+  readonly idempotencyKey?: string | undefined;
+}
+
+export interface ChatDeps {
+  readonly services: Services;
+  readonly agents: { resolve(workspaceId: string, agentId: string): Promise<AgentSpec | undefined> };
+}
+
+/** A started (or replayed) chat turn. */
+export interface StartedJob {
+  readonly jobId: string;
+  readonly sessionId: string;
+  readonly agentId: string;
+}
+
+/**
+ * Starts one turn of `agentId` for the caller: resolves the agent (404 outside the workspace), the
+ * model (400 for an unconfigured provider), the session (404 unless it is this workspace's and
+ * agent's), checks the key's budget (402), records the job `pending`, then starts `job:<id>`.
+ * The same Idempotency-Key with the same request returns the first job (422 with another one).
+ */
+export async function startChat(deps: ChatDeps, caller: Caller, request: ChatRequest): Promise<StartedJob> {
+  const { services } = deps;
+  const em = services.orm.em.fork();
+  const agent = await deps.agents.resolve(caller.workspaceId, request.agentId);
+  if (!agent) throw new NotFoundError('Agent');
+  const hash = request.idempotencyKey ? chatHash(request) : undefined;
+  if (request.idempotencyKey) {
+    const prior = await findJobKeyHolder(em, caller.workspaceId, request.idempotencyKey);
+    if (prior) return replay(deps, prior, hash, agent);
+  }
+  const model = chooseModel(services.config.models, agent.model, request.modelId);
+  const sessionId = request.sessionId
+    ? await existingSession(em, caller.workspaceId, agent.id, request.sessionId)
+    : await newSession(em, caller.workspaceId, agent.id);
+  await new BudgetGuard(em).assertWithinBudget(caller.apiKeyId);
+  const job: JobStart = {
+    id: randomUUID(),
+    workspaceId: caller.workspaceId,
+    agentId: agent.id,
+    agentVersion: agent.version,
+    sessionId,
+    source: request.source,
+    apiKeyId: caller.apiKeyId,
+    ownerId: caller.ownerId,
+    model,
+    message: request.message,
+    context: request.context ?? null,
+    idempotencyKey: request.idempotencyKey ?? null,
+    idempotencyHash: hash ?? null,
+  };
+  try {
+    await insertJob(em, job);
+  } catch (err) {
+    if (!(err instanceof UniqueConstraintViolationException) || !request.idempotencyKey) throw err;
+    // A concurrent request with the same key got its job in first.
+    const holder = await findJobKeyHolder(em, caller.workspaceId, request.idempotencyKey);
+    if (!holder) throw new UnavailableError('The Idempotency-Key is changing hands; retry the request', err);
+    return replay(deps, holder, hash, agent);
+  }
+  await launchJob(services, job, agent, { failJob: true });
+  return { jobId: job.id, sessionId, agentId: agent.id };
+}
+
+interface KeyHolder extends JobStart {
+  readonly sessionId: string;
+  readonly source: Source;
+  readonly status: RunStatus;
+}
+
+function chatHash(request: ChatRequest): string {
+  return requestHash(request.agentId, {
+    message: request.message,
+    session_id: request.sessionId ?? null,
+    model_id: request.modelId ?? null,
+    context: request.context ?? null,
+  });
+}
+
+async function existingSession(
+  em: EntityManager,
+  workspaceId: string,
+  agentId: string,
+  id: string,
+): Promise<string> {
+  if (!UUID.test(id)) throw new NotFoundError('Session');
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string }[]>(
+      `select id from chat_sessions where id = ? and workspace_id = ? and agent_id = ?`,
+      [id, workspaceId, agentId],
+    );
+  if (!rows[0]) throw new NotFoundError('Session');
+  return id;
+}
+
+async function newSession(em: EntityManager, workspaceId: string, agentId: string): Promise<string> {
+  const id = randomUUID();
+  await em
+    .getConnection()
+    .execute(
+      `insert into chat_sessions (id, workspace_id, agent_id, created_at, updated_at) values (?, ?, ?, now(), now())`,
+      [id, workspaceId, agentId],
+    );
+  return id;
+}
+
+/** The job holding `key` in the workspace within IDEMPOTENCY_KEY_TTL_MS, else null (an older one gives it up). */
+async function findJobKeyHolder(
+  em: EntityManager,
+  workspaceId: string,
+  key: string,
+): Promise<KeyHolder | null> {
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    `select id, workspace_id, agent_id, agent_version, session_id, source, api_key_id, owner_id, model, message,
+            context, idempotency_key, idempotency_hash, status, created_at
+       from jobs where workspace_id = ? and idempotency_key = ?`,
+    [workspaceId, key],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  if (new Date(r.created_at as string).getTime() <= Date.now() - IDEMPOTENCY_KEY_TTL_MS) {
+    await em
+      .getConnection()
+      .execute(`update jobs set idempotency_key = null where id = ? and idempotency_key = ?`, [r.id, key]);
+    return null;
+  }
+  return {
+    id: r.id as string,
+    workspaceId: r.workspace_id as string,
+    agentId: r.agent_id as string,
+    agentVersion: r.agent_version as number | null,
+    sessionId: r.session_id as string,
+    source: r.source as Source,
+    apiKeyId: r.api_key_id as string | null,
+    ownerId: r.owner_id as string,
+    model: r.model as string,
+    message: r.message as string,
+    context: r.context as JsonValue | null,
+    idempotencyKey: r.idempotency_key as string | null,
+    idempotencyHash: r.idempotency_hash as string | null,
+    status: r.status as RunStatus,
+  };
+}
+
+async function replay(
+  deps: ChatDeps,
+  prior: KeyHolder,
+  hash: string | undefined,
+  agent: AgentSpec,
+): Promise<StartedJob> {
+  if (prior.idempotencyHash !== hash) {
+    throw new UnprocessableError('Idempotency-Key was already used with a different request');
+  }
+  // The first request may still be between its insert and its start: starting again is a no-op.
+  if (prior.status === 'pending') await launchJob(deps.services, prior, agent, { failJob: false });
+  return { jobId: prior.id, sessionId: prior.sessionId, agentId: prior.agentId };
+}
+
+/** The answer of a finished turn, as the chat endpoint returns it. */
+export interface ChatAnswer {
+  readonly message: string;
+  readonly session_id: string;
+  readonly agent_id: string;
+  readonly job_id: string;
+  readonly usage: { input_tokens: number | null; output_tokens: number | null; cost_micros: number | null };
+}
+
+/**
+ * Waits for the job's workflow to end (it writes the job's final row first), then reads the job.
+ * The wait does not depend on the caller: a turn whose caller hung up still completes and is recorded.
+ * A failed turn is a 500 naming the failing step; a cancelled one a 409.
+ */
+export async function awaitChat(services: Services, started: StartedJob): Promise<ChatAnswer> {
+  try {
+    await services.temporal.client.workflow.getHandle(jobWorkflowId(started.jobId)).result();
+  } catch {
+    // A failed or cancelled turn: its job row says how.
+  }
+  const rows = await services.orm.em
+    .fork()
+    .getConnection()
+    .execute<Record<string, unknown>[]>(
+      `select j.status, j.final_message, j.error_message,
+            sum(u.input_tokens)::bigint as input_tokens, sum(u.output_tokens)::bigint as output_tokens,
+            sum(u.cost_micros)::bigint as cost_micros
+       from jobs j left join usage_records u on u.job_id = j.id
+      where j.id = ? group by j.id`,
+      [started.jobId],
+    );
+  const row = rows[0];
+  const details = { job_id: started.jobId, session_id: started.sessionId };
+  if (!row || row.status === 'failed') {
+    throw new AppError(500, String(row?.error_message ?? 'the agent turn failed'), { details });
+  }
+  if (row.status === 'cancelled') throw new AppError(409, 'The agent turn was cancelled', { details });
+  if (row.status !== 'success')
+    throw new AppError(500, 'the agent turn ended without an answer', { details });
+  return {
+    message: String(row.final_message ?? ''),
+    session_id: started.sessionId,
+    agent_id: started.agentId,
+    job_id: started.jobId,
+    usage: {
+      input_tokens: nullableNumber(row.input_tokens),
+      output_tokens: nullableNumber(row.output_tokens),
+      cost_micros: nullableNumber(row.cost_micros),
+    },
+  };
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}

@@ -1,0 +1,60 @@
+import { applyAgent } from '../../domain/agents/agents.service.ts';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+import { anthropicServer } from '../helpers/stand-ins/anthropic-server.ts';
+import { openAiCompatibleServer } from '../helpers/stand-ins/openai-compatible-server.ts';
+import type { StandInServer } from '../helpers/stand-ins/stand-in-server.ts';
+import type { Tenant } from '../helpers/tenant.ts';
+
+export const OPENAI_KEY = 'sk-chat-stand-in-secret-0123456789';
+export const ANTHROPIC_KEY = 'sk-ant-chat-stand-in-secret-987654';
+/** The stand-in model every test's agents use unless they override it. */
+export const MODEL = 'standin/gpt-test';
+/** Micro-units per million tokens: 0.15 and 0.60 units per million, as a small hosted model. */
+export const PRICE = { input_micros_per_million: 150_000, output_micros_per_million: 600_000 };
+
+export interface ChatEnv {
+  readonly h: Harness;
+  readonly openai: StandInServer;
+  readonly anthropic: StandInServer;
+}
+
+/** A harness whose providers are two stand-in servers speaking the OpenAI and Anthropic protocols. */
+export async function startChatEnv(env: Record<string, string> = {}): Promise<ChatEnv> {
+  const openai = await openAiCompatibleServer().start();
+  const anthropic = await anthropicServer().start();
+  const h = await startHarness({
+    env: {
+      DAGEN_MODEL_PROVIDERS: JSON.stringify({
+        standin: { protocol: 'openai-compatible', base_url: openai.baseUrl, api_key: OPENAI_KEY },
+        claude: { protocol: 'anthropic', base_url: anthropic.baseUrl, api_key: ANTHROPIC_KEY },
+      }),
+      DAGEN_DEFAULT_MODEL: MODEL,
+      DAGEN_MODEL_PRICES: JSON.stringify({ [MODEL]: PRICE }),
+      ...env,
+    },
+  });
+  return { h, openai, anthropic };
+}
+
+export async function stopChatEnv(env: ChatEnv | undefined): Promise<void> {
+  await env?.h.close();
+  await env?.openai.close();
+  await env?.anthropic.close();
+}
+
+/** Saves a custom agent in the tenant's workspace; returns its id. */
+export async function saveAgent(h: Harness, tenant: Tenant, doc: Record<string, unknown>): Promise<string> {
+  const applied = await applyAgent(h.services.orm.em.fork(), h.config.models, tenant.workspaceId, {
+    model: MODEL,
+    ...doc,
+  });
+  return applied.id;
+}
+
+/** The exact cost rule of domain/billing: one round-up of the sum. */
+export function expectedCost(inputTokens: number, outputTokens: number): number {
+  const micros =
+    BigInt(inputTokens) * BigInt(PRICE.input_micros_per_million) +
+    BigInt(outputTokens) * BigInt(PRICE.output_micros_per_million);
+  return Number((micros + 999_999n) / 1_000_000n);
+}

@@ -1,0 +1,126 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
+import type {
+  AgentTurnActivities,
+  AgentTurnInput,
+  AgentTurnResult,
+  TurnOutcome,
+} from '../core/agents/turn-contract.ts';
+import { failFastOnDatabase, pausingForDatabase } from './database-pause.ts';
+
+/** Job-row writes: short, retried until they succeed (a database outage pauses instead). */
+const RECORD_TIMEOUT_MS = 30_000;
+const RECORD_RETRY = { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' };
+/** A model or tool call that stops heartbeating this long is presumed lost with its worker. */
+const CALL_HEARTBEAT_TIMEOUT = '30 seconds';
+/**
+ * Provider failures worth another try (5xx, network, 429 after its retry-after): a few, with backoff.
+ * A refused request, an exceeded budget or an unknown provider is never retried.
+ */
+const MODEL_RETRY = {
+  maximumAttempts: 5,
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  nonRetryableErrorTypes: [
+    'ModelRequestRejected',
+    'BudgetExceeded',
+    'UnknownModelProvider',
+    'JobNotRunnable',
+  ],
+};
+/** A tool's own failure is its output (the model reads it); only infrastructure errors retry. */
+const TOOL_RETRY = { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 };
+/** Discovery of MCP tools at the start of a turn. */
+const BEGIN_TIMEOUT_MS = 60_000;
+/** The longest one tool call may take (run_workflow waits for a whole run). */
+const TOOL_TIMEOUT_MS = 10 * 60_000;
+
+// Proxies are made inside the workflow: `patched()` (in the database pause) needs a running workflow.
+const records = () =>
+  pausingForDatabase(
+    proxyLocalActivities<AgentTurnActivities>({
+      startToCloseTimeout: RECORD_TIMEOUT_MS,
+      retry: failFastOnDatabase(RECORD_RETRY),
+      summary: 'record job',
+    }),
+  );
+const begin = () =>
+  pausingForDatabase(
+    proxyActivities<AgentTurnActivities>({
+      startToCloseTimeout: BEGIN_TIMEOUT_MS,
+      retry: failFastOnDatabase({ ...RECORD_RETRY, maximumAttempts: 5 }),
+      summary: 'begin turn (discover tools)',
+    }),
+  );
+const tools = () =>
+  pausingForDatabase(
+    proxyActivities<AgentTurnActivities>({
+      startToCloseTimeout: TOOL_TIMEOUT_MS,
+      heartbeatTimeout: CALL_HEARTBEAT_TIMEOUT,
+      retry: failFastOnDatabase(TOOL_RETRY),
+      summary: 'tool call',
+    }),
+  );
+
+function models(callTimeoutMs: number, summary: string) {
+  return pausingForDatabase(
+    proxyActivities<AgentTurnActivities>({
+      startToCloseTimeout: callTimeoutMs,
+      heartbeatTimeout: CALL_HEARTBEAT_TIMEOUT,
+      retry: failFastOnDatabase(MODEL_RETRY),
+      summary,
+    }),
+  );
+}
+
+/**
+ * One agent turn, `job:<jobId>`: model call → the tool calls it asked for (in parallel) → model call,
+ * until a final answer or the agent's max steps. Every call is an activity that records its own job
+ * step; the job's final row is written before the workflow completes, so when the result settles
+ * Postgres already agrees. A failure is recorded, then thrown (Temporal shows Failed); a cancellation
+ * is recorded in a non-cancellable scope, then rethrown.
+ */
+export async function agentTurn({ jobId }: AgentTurnInput): Promise<AgentTurnResult> {
+  let error: string;
+  try {
+    const plan = await begin().beginAgentTurn({ jobId });
+    if (plan.ended) return { jobId, status: plan.status };
+    let seq = 1;
+    for (let call = 1; call <= plan.maxSteps; call++) {
+      const step = await models(plan.callTimeoutMs, `model call ${call}`).callAgentModel({ jobId, seq });
+      if (step.final) return await finish(jobId, { status: 'success' });
+      await Promise.all(step.toolSteps.map((toolSeq) => tools().callAgentTool({ jobId, seq: toolSeq })));
+      seq = Math.max(seq, ...step.toolSteps) + 1;
+    }
+    error = `the agent made ${plan.maxSteps} model calls (its max_steps) without a final answer`;
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() =>
+        records().finishAgentTurn({ jobId, outcome: { status: 'cancelled' } }),
+      );
+      throw err;
+    }
+    error = failureMessage(err);
+  }
+  // Recorded first, then thrown, so Temporal shows the turn Failed too.
+  await finish(jobId, { status: 'failed', error });
+  throw ApplicationFailure.nonRetryable(error, 'AgentTurnFailed');
+}
+
+async function finish(jobId: string, outcome: TurnOutcome): Promise<AgentTurnResult> {
+  await CancellationScope.nonCancellable(() => records().finishAgentTurn({ jobId, outcome }));
+  return { jobId, status: outcome.status };
+}
+
+/** The activity's own message: activities only ever throw messages that are safe to show. */
+function failureMessage(err: unknown): string {
+  const own = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  return own instanceof Error ? own.message : String(own);
+}
