@@ -55,7 +55,7 @@ const chatEndpoint = endpoint({
   headers: startHeaders,
   body: chatBody,
   responses: { 200: { description: 'The agent’s answer.', schema: chatAnswer } },
-  errors: [402, 409, 422, 500],
+  errors: [402, 404, 409, 422, 500],
 }).handledBy(async (ctx, { headers, body }, deps) => {
   const started = Date.now();
   const job = await deps.starts.run(() =>
@@ -69,7 +69,8 @@ const chatEndpoint = endpoint({
       idempotencyKey: headers['Idempotency-Key'],
     }),
   );
-  const answer = await awaitChat(deps.services, job);
+  // A stopping server answers 503 at once; the turn itself goes on in the worker.
+  const answer = await awaitChat(deps.services, job, deps.draining);
   return { status: 200, body: { ...answer, duration_ms: Date.now() - started } };
 });
 

@@ -1,10 +1,6 @@
 import { BadRequestError } from '../../core/errors.ts';
 import type { ModelConfig } from '../../infra/config.ts';
-
-/** Provider names a model may start with: the built-in `local` and every configured one. */
-export function providerNames(models: ModelConfig): string[] {
-  return ['local', ...Object.keys(models.providers)];
-}
+import { providerChoices } from './model-wording.ts';
 
 /**
  * The model a turn calls: the request's override, else the agent's, else the deployment default.
@@ -14,7 +10,7 @@ export function chooseModel(models: ModelConfig, agentModel: string | null, over
   const model = override ?? agentModel ?? models.defaultModel;
   const slash = model.indexOf('/');
   const provider = slash > 0 ? model.slice(0, slash) : '';
-  const choices = providerNames(models);
+  const choices = providerChoices(models);
   if (slash <= 0 || slash === model.length - 1 || !choices.includes(provider)) {
     throw new BadRequestError(
       `Unknown model "${model}": use <provider>/<model> with a configured provider (${choices.join(', ')})`,

@@ -27,5 +27,6 @@ export function modelSentence(model: string): string {
 /** `description` followed by the model sentence. */
 export function describeWithModel(description: string, model: string): string {
   const text = description.trim();
-  return text === '' ? modelSentence(model) : `${text} ${modelSentence(model)}`;
+  if (text === '') return modelSentence(model);
+  return `${/[.!?]$/.test(text) ? text : `${text}.`} ${modelSentence(model)}`;
 }

@@ -194,11 +194,37 @@ export interface ChatAnswer {
  * The wait does not depend on the caller: a turn whose caller hung up still completes and is recorded.
  * A failed turn is a 500 naming the failing step; a cancelled one a 409.
  */
-export async function awaitChat(services: Services, started: StartedJob): Promise<ChatAnswer> {
-  try {
-    await services.temporal.client.workflow.getHandle(jobWorkflowId(started.jobId)).result();
-  } catch {
-    // A failed or cancelled turn: its job row says how.
+export async function awaitChat(
+  services: Services,
+  started: StartedJob,
+  stop: AbortSignal,
+): Promise<ChatAnswer> {
+  const details = { job_id: started.jobId, session_id: started.sessionId };
+  const ended = services.temporal.client.workflow
+    .getHandle(jobWorkflowId(started.jobId))
+    .result()
+    .then(
+      () => true,
+      // A failed or cancelled turn: its job row says how.
+      () => true,
+    );
+  let onStop: () => void = () => undefined;
+  const stopped = new Promise<false>((resolve) => {
+    onStop = () => resolve(false);
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
+  });
+  const finished = await Promise.race([ended, stopped]).finally(() =>
+    stop.removeEventListener('abort', onStop),
+  );
+  if (!finished) {
+    throw new AppError(
+      503,
+      'The server is stopping; the agent turn goes on: read it at GET /api/v1/jobs/{job_id}',
+      {
+        details,
+      },
+    );
   }
   const rows = await services.orm.em
     .fork()
@@ -212,7 +238,6 @@ export async function awaitChat(services: Services, started: StartedJob): Promis
       [started.jobId],
     );
   const row = rows[0];
-  const details = { job_id: started.jobId, session_id: started.sessionId };
   if (!row || row.status === 'failed') {
     throw new AppError(500, String(row?.error_message ?? 'the agent turn failed'), { details });
   }

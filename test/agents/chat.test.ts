@@ -81,6 +81,24 @@ describe('agent chat', () => {
     ]);
   });
 
+  it('makes the turn easy to find and read in the Temporal UI', async () => {
+    env.openai.enqueue({ text: 'findable' });
+    const res = await chat(t, { agent_id: 'builtin:assistant', message: 'find me' });
+    expect(res.status).toBe(200);
+    const described = await env.h.services.temporal.client.workflow
+      .getHandle(`job:${res.body.job_id}`)
+      .describe();
+    expect(described.type).toBe('agentTurn');
+    expect(described.searchAttributes).toMatchObject({
+      DagenWorkspaceId: [t.workspaceId],
+      DagenAgentId: ['builtin:assistant'],
+      DagenSource: ['external_api'],
+      DagenApiKeyId: [t.apiKeyId],
+    });
+    expect(described.memo).toEqual({ agent_name: 'Assistant', model: 'standin/gpt-test' });
+    expect(await described.staticSummary()).toBe('Assistant · standin/gpt-test (external_api)');
+  });
+
   it('continues a session with its history; another workspace or agent cannot use it', async () => {
     env.openai.enqueue({ text: 'Nice to meet you, Ada.' }, { text: 'Your name is Ada.' });
     const first = await chat(t, { agent_id: 'builtin:assistant', message: 'My name is Ada.' });
@@ -224,7 +242,7 @@ describe('agent chat', () => {
     expect(env.anthropic.requests.at(-1)!.body.model).toBe('claude-test');
     const bad = await chat(t, { agent_id: 'builtin:assistant', message: 'x', model_id: 'nope/model' });
     expect(bad.status).toBe(400);
-    expect(bad.body.error).toMatch(/local, standin, claude/);
+    expect(bad.body.error).toMatch(/local, claude, standin/);
   });
 
   it('refuses bad requests with clear errors', async () => {

@@ -185,12 +185,14 @@ describe('key gate: scopes and workspace isolation', () => {
       const ids = (res.body.agents as { id: string }[]).map((x) => x.id);
       expect(ids).toContain(aAgentId);
       expect(ids).not.toContain(bAgentId);
-      expect(res.body.agents).toContainEqual({
-        id: aAgentId,
-        name: 'a-agent',
-        description: 'mine',
-        type: 'custom',
-      });
+      expect(res.body.agents).toContainEqual(
+        expect.objectContaining({
+          id: aAgentId,
+          name: 'a-agent',
+          description: expect.stringMatching(/^mine\. Uses /),
+          type: 'custom',
+        }),
+      );
     });
 
     it('lists only the key workspace workflows, filtered by status', async () => {

@@ -74,7 +74,7 @@ describe('bookkeeping and light nodes run as local activities', () => {
     });
     const { runId, handle } = await startRun(env.h, wf);
     await settle(handle);
-    expect((await loadRun(env.h, runId)).errorMessage).toMatch(/^node "ask" failed: agent runtime/);
+    expect((await loadRun(env.h, runId)).errorMessage).toMatch(/^node "ask" failed: Agent "a" not found/);
     const history = await historyOf(handle);
     expect(history.filter((e) => e.type === 'ACTIVITY_TASK_SCHEDULED')).toEqual([
       { type: 'ACTIVITY_TASK_SCHEDULED', activity: 'runNode' },
