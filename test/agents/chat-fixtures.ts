@@ -22,18 +22,25 @@ export interface ChatEnv {
 export async function startChatEnv(env: Record<string, string> = {}): Promise<ChatEnv> {
   const openai = await openAiCompatibleServer().start();
   const anthropic = await anthropicServer().start();
-  const h = await startHarness({
-    env: {
-      DAGEN_MODEL_PROVIDERS: JSON.stringify({
-        standin: { protocol: 'openai-compatible', base_url: openai.baseUrl, api_key: OPENAI_KEY },
+  const h = await startHarness({ env: { ...standInModelEnv(openai, anthropic), ...env } });
+  return { h, openai, anthropic };
+}
+
+/**
+ * The model settings of a harness whose providers are stand-ins: `standin` (OpenAI-compatible, the
+ * default model MODEL, priced PRICE) and, when given, `claude` (Anthropic).
+ */
+export function standInModelEnv(openai: StandInServer, anthropic?: StandInServer): Record<string, string> {
+  return {
+    DAGEN_MODEL_PROVIDERS: JSON.stringify({
+      standin: { protocol: 'openai-compatible', base_url: openai.baseUrl, api_key: OPENAI_KEY },
+      ...(anthropic && {
         claude: { protocol: 'anthropic', base_url: anthropic.baseUrl, api_key: ANTHROPIC_KEY },
       }),
-      DAGEN_DEFAULT_MODEL: MODEL,
-      DAGEN_MODEL_PRICES: JSON.stringify({ [MODEL]: PRICE }),
-      ...env,
-    },
-  });
-  return { h, openai, anthropic };
+    }),
+    DAGEN_DEFAULT_MODEL: MODEL,
+    DAGEN_MODEL_PRICES: JSON.stringify({ [MODEL]: PRICE }),
+  };
 }
 
 export async function stopChatEnv(env: ChatEnv | undefined): Promise<void> {
@@ -57,4 +64,17 @@ export function expectedCost(inputTokens: number, outputTokens: number): number 
     BigInt(inputTokens) * BigInt(PRICE.input_micros_per_million) +
     BigInt(outputTokens) * BigInt(PRICE.output_micros_per_million);
   return Number((micros + 999_999n) / 1_000_000n);
+}
+
+/** The newest job of the workspace with this message: a turn's id before its answer arrives. */
+export async function latestJobId(h: Harness, workspaceId: string, message: string): Promise<string> {
+  const [row] = await h.services.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ id: string }[]>(
+      `select id from jobs where workspace_id = ? and message = ? order by created_at desc limit 1`,
+      [workspaceId, message],
+    );
+  if (!row) throw new Error(`no job with the message "${message}"`);
+  return row.id;
 }

@@ -13,6 +13,7 @@ import {
   ANTHROPIC_KEY,
   type ChatEnv,
   expectedCost,
+  latestJobId,
   OPENAI_KEY,
   saveAgent,
   startChatEnv,
@@ -214,19 +215,13 @@ describe('agent chat', () => {
     const disconnects = env.openai.disconnects + 1;
     const answer = chat(t, { agent_id: 'builtin:assistant', message: 'talk slowly' }).then((r) => r);
     await env.openai.waitForRequests(requests);
-    const [row] = await env.h.services.orm.em
-      .fork()
-      .getConnection()
-      .execute<{ id: string }[]>(
-        `select id from jobs where workspace_id = ? and message = 'talk slowly' order by created_at desc limit 1`,
-        [t.workspaceId],
-      );
-    const cancel = await env.h.http.post(`/api/v1/jobs/${row!.id}/cancel`).set('X-API-Key', t.key).send({});
+    const jobId = await latestJobId(env.h, t.workspaceId, 'talk slowly');
+    const cancel = await env.h.http.post(`/api/v1/jobs/${jobId}/cancel`).set('X-API-Key', t.key).send({});
     expect(cancel.status).toBeLessThan(300);
     await env.openai.waitForDisconnects(disconnects);
     const res = await answer;
     expect(res.status).toBe(409);
-    expect((await getJob(t, row!.id)).body.status).toBe('cancelled');
+    expect((await getJob(t, jobId)).body.status).toBe('cancelled');
   });
 
   it('takes model_id for one call, and refuses an unconfigured provider listing the choices', async () => {

@@ -1,7 +1,8 @@
 // Records workflow histories for the replay test, which runs them through the current workflow code.
 // The corpus only grows: a scenario whose file exists is skipped, never re-recorded, so histories
 // of older workflow code keep proving that it still replays. When dagRun changes, add a scenario
-// that exercises the change and run:  node test/histories/record.ts
+// that exercises the change (agentTurn's scenarios are in agent-scenarios.ts) and run:
+//   node test/histories/record.ts
 // It brings up the same throwaway environment as `npm test` (Temporal dev server, fresh database).
 import { existsSync, writeFileSync } from 'node:fs';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -10,6 +11,10 @@ import globalSetup from '../global-setup.ts';
 import globalTeardown from '../global-teardown.ts';
 import { addToManifest } from './corpus.ts';
 import { historyToJson } from './history-json.ts';
+import { AGENT_SCENARIOS, type AgentScenario, type AgentScenarioEnv } from './agent-scenarios.ts';
+import { standInModelEnv } from '../agents/chat-fixtures.ts';
+import { openAiCompatibleServer } from '../helpers/stand-ins/openai-compatible-server.ts';
+import { createTenant } from '../helpers/tenant.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { startTestServer } from '../engine/http-test-server.ts';
 import { privatePostgres, type PrivatePostgres } from '../reliability/support/postgres-private.ts';
@@ -192,7 +197,7 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-async function record(h: Harness, scenario: Scenario, env: ScenarioEnv, file: URL): Promise<void> {
+async function record(h: Harness, scenario: Scenario, env: ScenarioEnv): Promise<void> {
   const saved: SavedWorkflow = await saveWorkflow(h, env.workspaceId, await scenario.graph(h, env));
   const { runId, handle } = await startRun(h, saved, (scenario.input ?? {}) as never);
   if (scenario.cancelAt) {
@@ -200,17 +205,25 @@ async function record(h: Harness, scenario: Scenario, env: ScenarioEnv, file: UR
     await handle.cancel();
   }
   if (scenario.outageAt) await outage(h, runId, handle, scenario.outageAt, env.database!);
-  await settle(handle);
-  writeFileSync(file, historyToJson(await handle.fetchHistory()));
-  addToManifest(`${scenario.name}.json`);
+  await save(`${scenario.name}.json`, handle);
   if (scenario.childOf) {
     const step = (await loadSteps(h, runId))[scenario.childOf];
     const childRunId = (step?.input as { child_run_id: string }).child_run_id;
-    const child = h.services.temporal.client.workflow.getHandle(`run:${childRunId}`);
-    writeFileSync(new URL(`./${scenario.name}-child.json`, import.meta.url), historyToJson(await child.fetchHistory()));
-    addToManifest(`${scenario.name}-child.json`);
+    await save(`${scenario.name}-child.json`, h.services.temporal.client.workflow.getHandle(`run:${childRunId}`));
   }
-  console.log(`recorded ${scenario.name} (${(await handle.describe()).status.name})`);
+}
+
+/** Writes a closed execution's history as `file` and lists it in the manifest. */
+async function save(file: string, handle: WorkflowHandle): Promise<void> {
+  await settle(handle);
+  writeFileSync(new URL(`./${file}`, import.meta.url), historyToJson(await handle.fetchHistory()));
+  addToManifest(file);
+  console.log(`recorded ${file} (${(await handle.describe()).status.name})`);
+}
+
+async function recordAgentScenario(scenario: AgentScenario, env: AgentScenarioEnv): Promise<void> {
+  const recorded = await scenario.run(env);
+  for (const [suffix, handle] of Object.entries(recorded)) await save(`${scenario.name}${suffix}.json`, handle);
 }
 
 /** Stops the database once `nodeId` runs, and starts it again when the run has paused twice for it. */
@@ -229,32 +242,40 @@ async function outage(
 }
 
 /** Records a scenario that stops its database, with a harness on a Postgres of its own. */
-async function recordOnPrivateDatabase(scenario: Scenario, env: ScenarioEnv, file: URL): Promise<void> {
+async function recordOnPrivateDatabase(scenario: Scenario, env: ScenarioEnv): Promise<void> {
   const database = await privatePostgres();
   const h = await startHarness({ env: { DATABASE_URL: database.databaseUrl } });
   try {
-    await record(h, scenario, { ...env, workspaceId: await createWorkspace(h), database }, file);
+    await record(h, scenario, { ...env, workspaceId: await createWorkspace(h), database });
   } finally {
     await h.close();
     await database.destroy();
   }
 }
 
-const fileOf = (scenario: Scenario) => new URL(`./${scenario.name}.json`, import.meta.url);
+const fileOf = (scenario: { name: string }) => new URL(`./${scenario.name}.json`, import.meta.url);
 const missing = SCENARIOS.filter((scenario) => !existsSync(fileOf(scenario)));
-console.log(`${SCENARIOS.length - missing.length} histories kept, ${missing.length} to record`);
-if (missing.length) {
+const missingAgent = AGENT_SCENARIOS.filter((scenario) => !existsSync(fileOf(scenario)));
+const all = SCENARIOS.length + AGENT_SCENARIOS.length;
+const toRecord = missing.length + missingAgent.length;
+console.log(`${all - toRecord} histories kept, ${toRecord} to record`);
+if (toRecord) {
   await globalSetup();
   const server = await startTestServer();
-  const h = await startHarness({ env: { HTTP_NODE_ALLOWLIST: '127.0.0.1' } });
+  // The `standin` model provider answers what each agent scenario scripts.
+  const openai = await openAiCompatibleServer().start();
+  const h = await startHarness({ env: { HTTP_NODE_ALLOWLIST: '127.0.0.1', ...standInModelEnv(openai) } });
   try {
     const env = { workspaceId: await createWorkspace(h), httpBase: `http://127.0.0.1:${server.port}` };
     for (const scenario of missing) {
-      if (scenario.outageAt) await recordOnPrivateDatabase(scenario, env, fileOf(scenario));
-      else await record(h, scenario, env, fileOf(scenario));
+      if (scenario.outageAt) await recordOnPrivateDatabase(scenario, env);
+      else await record(h, scenario, env);
     }
+    const agentEnv = { h, tenant: await createTenant(h), openai };
+    for (const scenario of missingAgent) await recordAgentScenario(scenario, agentEnv);
   } finally {
     await h.close();
+    await openai.close();
     await server.close();
     await globalTeardown();
   }

@@ -1,0 +1,142 @@
+// Agent-turn scenarios for record.ts: `agentTurn` executions (job:<id>) started through the real
+// chat API, and a dagRun whose `agent` node runs a job, all against an OpenAI-compatible stand-in.
+import type { WorkflowHandle } from '@temporalio/client';
+import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
+import type { Harness } from '../helpers/harness.ts';
+import type { StandInServer } from '../helpers/stand-ins/stand-in-server.ts';
+import type { Tenant } from '../helpers/tenant.ts';
+import { latestJobId, saveAgent } from '../agents/chat-fixtures.ts';
+import { saveWorkflow } from '../runs/run-fixtures.ts';
+
+export interface AgentScenarioEnv {
+  readonly h: Harness;
+  readonly tenant: Tenant;
+  /** The provider `standin` of the harness (DAGEN_DEFAULT_MODEL is standin/gpt-test). */
+  readonly openai: StandInServer;
+}
+
+/** The executions a scenario leaves to record, by file-name suffix ('' for `<name>.json`). */
+export type Recorded = Record<string, WorkflowHandle>;
+
+export interface AgentScenario {
+  readonly name: string;
+  /** Runs the scenario until every execution it returns has closed or is about to. */
+  run(env: AgentScenarioEnv): Promise<Recorded>;
+}
+
+function chat(env: AgentScenarioEnv, body: Record<string, unknown>) {
+  return env.h.http.post('/api/v1/agent/chat').set('X-API-Key', env.tenant.key).send(body);
+}
+
+/** Sends one chat turn, checks the answer's status, and returns the turn's execution. */
+async function turn(env: AgentScenarioEnv, body: Record<string, unknown>, status: number): Promise<Recorded> {
+  const res = await chat(env, body);
+  expectStatus(res.status, status, res.body);
+  return { '': jobHandle(env.h, String(res.body.job_id)) };
+}
+
+function jobHandle(h: Harness, jobId: string): WorkflowHandle {
+  return h.services.temporal.client.workflow.getHandle(jobWorkflowId(jobId));
+}
+
+function expectStatus(actual: number, expected: number, body: unknown): void {
+  if (actual !== expected) {
+    throw new Error(`expected ${expected}, got ${actual}: ${JSON.stringify(body)}`);
+  }
+}
+
+export const AGENT_SCENARIOS: AgentScenario[] = [
+  {
+    // Model call → two tool calls in parallel (one succeeds, one fails: the model reads both) → answer.
+    name: 'agent-turn-parallel-tools',
+    run: (env) => {
+      env.openai.enqueue(
+        {
+          toolCalls: [
+            { id: 'call_a', name: 'current_time', args: { timezone: 'Asia/Tokyo' } },
+            { id: 'call_b', name: 'current_time', args: { timezone: 'Mars/Olympus_Mons' } },
+          ],
+        },
+        { text: 'It is evening in Tokyo; Mars has no time zone.' },
+      );
+      return turn(env, { agent_id: 'builtin:assistant', message: 'What time is it in Tokyo and on Mars?' }, 200);
+    },
+  },
+  {
+    // The provider refuses the request (400): not retried, the job is recorded failed, the turn fails.
+    name: 'agent-turn-provider-400',
+    run: (env) => {
+      env.openai.enqueue({ status: 400, message: 'model gpt-test does not support this' });
+      return turn(env, { agent_id: 'builtin:assistant', message: 'refused' }, 500);
+    },
+  },
+  {
+    // Every model call asks for a tool: the loop ends at max_steps and the turn fails.
+    name: 'agent-turn-max-steps',
+    run: async (env) => {
+      const agentId = await saveAgent(env.h, env.tenant, {
+        name: 'replay-looper',
+        tools: ['current_time'],
+        max_steps: 2,
+      });
+      env.openai.enqueue(
+        { toolCalls: [{ name: 'current_time', args: {} }] },
+        { toolCalls: [{ name: 'current_time', args: {} }] },
+      );
+      return turn(env, { agent_id: agentId, message: 'loop' }, 500);
+    },
+  },
+  {
+    // POST /api/v1/jobs/:id/cancel while the model streams slowly: the turn records itself cancelled.
+    name: 'agent-turn-cancelled-during-model-call',
+    run: async (env) => {
+      env.openai.enqueue({ text: 'word '.repeat(200), chunks: 200, chunkDelayMs: 100 });
+      const requests = env.openai.requests.length + 1;
+      const answer = chat(env, { agent_id: 'builtin:assistant', message: 'talk slowly' }).then((r) => r);
+      await env.openai.waitForRequests(requests);
+      const jobId = await latestJobId(env.h, env.tenant.workspaceId, 'talk slowly');
+      const cancel = await env.h.http
+        .post(`/api/v1/jobs/${jobId}/cancel`)
+        .set('X-API-Key', env.tenant.key)
+        .send({});
+      expectStatus(cancel.status, 200, cancel.body);
+      const res = await answer;
+      expectStatus(res.status, 409, res.body);
+      return { '': jobHandle(env.h, jobId) };
+    },
+  },
+  {
+    // A dagRun whose `agent` node runs a job (billed to the run's owner), and a node reading its output.
+    // Both executions are kept: the run, and the node's turn as `<name>-job.json`.
+    name: 'dag-agent-node',
+    run: async (env) => {
+      env.openai.enqueue({ text: 'Temporal replays histories.' });
+      const wf = await saveWorkflow(env.h, env.tenant, {
+        nodes: [
+          {
+            id: 'ask',
+            type: 'agent',
+            with: { agent_id: 'builtin:assistant', message: 'Summarize {{ input.topic }}' },
+          },
+          {
+            id: 'shout',
+            type: 'transform',
+            needs: ['ask'],
+            with: { expression: '$uppercase(nodes.ask.output.message)' },
+          },
+        ],
+        output: '{ "summary": nodes.shout.output, "job_id": nodes.ask.output.job_id }',
+      });
+      const res = await env.h.http
+        .post(`/api/v1/workflow/${wf.id}/run`)
+        .set('X-API-Key', env.tenant.key)
+        .send({ input_data: { topic: 'replay' }, wait: true, timeout: 120 });
+      expectStatus(res.status, 200, res.body);
+      if (res.body.status !== 'success') throw new Error(`the run ended ${JSON.stringify(res.body)}`);
+      return {
+        '': env.h.services.temporal.client.workflow.getHandle(`run:${res.body.run_id}`),
+        '-job': jobHandle(env.h, String(res.body.output_data.job_id)),
+      };
+    },
+  },
+];
