@@ -46,23 +46,31 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
   const store = () => new JobStore(deps.orm.em.fork());
   const publish = (jobId: string, event: JobEvent) => deps.events.publish(jobWorkflowId(jobId), event);
 
-  async function loadTurn(jobId: string): Promise<{ job: JobRecord; spec: AgentSpec }> {
+  async function loadJob(jobId: string): Promise<JobRecord> {
     const job = await store().load(jobId);
     if (!job) throw ApplicationFailure.nonRetryable(`job ${jobId} does not exist`, 'JobNotRunnable');
+    return job;
+  }
+
+  async function specOf(job: JobRecord): Promise<AgentSpec> {
     const spec = await deps.agents.resolvePinned(job.workspaceId, job.agentId, job.agentVersion);
     if (!spec) {
       throw ApplicationFailure.nonRetryable(`agent ${job.agentId} no longer exists`, 'JobNotRunnable');
     }
-    return { job, spec };
+    return spec;
+  }
+
+  async function loadTurn(jobId: string): Promise<{ job: JobRecord; spec: AgentSpec }> {
+    const job = await loadJob(jobId);
+    return { job, spec: await specOf(job) };
   }
 
   return {
     async beginAgentTurn({ jobId }) {
       const jobs = store();
-      const current = await jobs.load(jobId);
-      if (!current) throw ApplicationFailure.nonRetryable(`job ${jobId} does not exist`, 'JobNotRunnable');
+      const current = await loadJob(jobId);
       if (isTerminal(current.status)) return { ended: true, status: current.status as Ended };
-      const { spec } = await loadTurn(jobId);
+      const spec = await specOf(current);
       const tools = await deps.tools.discover(
         spec,
         current.workspaceId,

@@ -103,12 +103,14 @@ export class JobStore {
 
   /** Moves a pending job to running with the tools of its turn; returns the job's status after. */
   async begin(jobId: string, tools: readonly TurnTool[]): Promise<RunStatus | undefined> {
-    await this.#sql(
+    const [updated] = await this.#sql<{ status: RunStatus }>(
       `update jobs set status = 'running', started_at = coalesce(started_at, now()), tools = ?::jsonb
-        where id = ? and status in ('pending', 'running')`,
+        where id = ? and status in ('pending', 'running')
+        returning status`,
       [jsonParam(tools), jobId],
     );
-    return (await this.load(jobId))?.status;
+    // Not updated: it ended meanwhile (or is gone); its row says how.
+    return updated ? updated.status : (await this.load(jobId))?.status;
   }
 
   async steps(jobId: string): Promise<JobStepRecord[]> {
