@@ -85,15 +85,24 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
     },
 
     async callAgentModel({ jobId, seq }) {
-      const { job, spec } = await loadTurn(jobId);
+      const job = await loadJob(jobId);
       const jobs = store();
-      const steps = await jobs.steps(jobId);
+      // The reads the call needs are independent: made at once, each on its own connection, and
+      // judged in the order they matter (agent, recorded steps, budget, history).
+      const [specRead, stepsRead, budgetRead, historyRead] = await Promise.allSettled([
+        specOf(job),
+        jobs.steps(jobId),
+        new BudgetGuard(deps.orm.em.fork()).assertWithinBudget(job.apiKeyId),
+        job.sessionId ? store().history(job.sessionId, deps.models.historyTokens) : [],
+      ]);
+      const spec = settled(specRead);
+      const steps = settled(stepsRead);
       const done = steps.find((s) => s.seq === seq && s.kind === 'model' && s.status === 'success');
       // A retry after the step was recorded (the completion was lost): answer from the record.
       if (done) return stepResult(seq, done.output as ModelStepOutput);
       const where = `step ${seq} (model ${job.model})`;
       try {
-        await new BudgetGuard(deps.orm.em.fork()).assertWithinBudget(job.apiKeyId);
+        settled(budgetRead);
       } catch (err) {
         if (!(err instanceof BudgetExceededError)) throw err;
         await jobs.writeStep(jobId, {
@@ -106,8 +115,7 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
         });
         throw ApplicationFailure.nonRetryable(`${where}: ${BUDGET_EXCEEDED_MESSAGE}`, 'BudgetExceeded');
       }
-      const history = job.sessionId ? await jobs.history(job.sessionId, deps.models.historyTokens) : [];
-      const messages = turnMessages(history, job, steps);
+      const messages = turnMessages(settled(historyRead), job, steps);
       await jobs.writeStep(jobId, {
         seq,
         kind: 'model',
@@ -248,6 +256,12 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
       }
     },
   };
+}
+
+/** The value of a settled read, or its error thrown. */
+function settled<T>(read: PromiseSettledResult<T>): T {
+  if (read.status === 'rejected') throw read.reason;
+  return read.value;
 }
 
 function stepResult(seq: number, output: ModelStepOutput) {
