@@ -243,11 +243,7 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
     },
 
     async finishAgentTurn({ jobId, outcome }) {
-      const jobs = store();
-      const steps = outcome.status === 'success' ? await jobs.steps(jobId) : [];
-      const last = steps.filter((s) => s.kind === 'model' && s.status === 'success').at(-1);
-      const finalMessage = last ? (last.output as ModelStepOutput).text : null;
-      if (await jobs.finish(jobId, outcome, finalMessage)) {
+      if (await store().finish(jobId, outcome)) {
         publish(jobId, {
           type: 'status',
           status: outcome.status,
