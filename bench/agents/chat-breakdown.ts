@@ -84,17 +84,23 @@ async function dagenMarks(client: Client, em: EntityManager, call: TimedCall): P
       where j.id = ?`,
     [call.jobId],
   );
-  const begin = t.activities.get('beginAgentTurn')!;
+  const begin = t.activities.get('beginAgentTurn');
   const model = t.activities.get('callAgentModel')!;
+  // Begin is a regular activity; were it a local one, its time falls in the task that schedules the model.
+  const beginMarks: Marks = begin
+    ? [
+        ['1st workflow task → begin scheduled', begin.scheduled],
+        ['begin: dispatch to worker', begin.started],
+        ['begin: activity (load job, agent, discover, update)', begin.completed],
+      ]
+    : [];
   return [
     ['sent', call.sent],
     ['HTTP + auth + agent resolve → session inserted', Number(row!.session_at)],
     ['budget check + job insert', Number(row!.job_at)],
     ['workflow start (to Started event)', t.started],
-    ['1st workflow task → begin scheduled', begin.scheduled],
-    ['begin: dispatch to worker', begin.started],
-    ['begin: activity (load job, agent, discover, update)', begin.completed],
-    ['2nd workflow task → model scheduled', model.scheduled],
+    ...beginMarks,
+    [`${begin ? '2nd' : '1st'} workflow task → model scheduled`, model.scheduled],
     ['model: dispatch to worker', model.started],
     ['model: load job, agent, steps, budget, history, step running', Number(row!.step_started)],
     ['model: the SDK call to the stand-in', Number(row!.charged_at)],
