@@ -15,8 +15,9 @@
  * start benchmark carries a like load.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { applyDefinition } from '../domain/definitions/definitions.service.ts';
+import { MB, sampleRss } from './support/rss.ts';
+import { interleave, printTable as print, WARMUP } from './support/side-by-side.ts';
 import { reportRatio, summarize, type Summary } from './support/stats.ts';
 import { startBenchStack, type BenchStack } from './engine/bench-stack.ts';
 
@@ -29,10 +30,8 @@ const HELD_WAITS = Number(process.env.BENCH_HELD_WAITS ?? 1_000);
 /** Comma-separated sections to run (wait, start, chain, throughput, cancel, held); unset: all. */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const runs = (section: string) => !ONLY || ONLY.includes(section);
-const WARMUP = 10;
 const CHAIN_LENGTH = 40;
 const CONCURRENCY = 32;
-const MB = 1024 * 1024;
 
 async function main(): Promise<void> {
   const stack = await startBenchStack();
@@ -179,33 +178,6 @@ function plain(stack: BenchStack, args: unknown[]) {
   return { taskQueue: stack.taskQueue, workflowId: `baseline:${randomUUID()}`, args };
 }
 
-/**
- * Runs the contenders in turn, one call each per round, rotating who goes first, so drift on the
- * machine hits all alike. Returns each one's latencies, in the order given.
- */
-async function interleave<const T extends readonly (() => Promise<unknown>)[]>(
-  n: number,
-  contenders: T,
-): Promise<{ [K in keyof T]: Summary }> {
-  const samples = contenders.map((): number[] => []);
-  for (let round = 0; round < WARMUP + n; round++) {
-    for (let k = 0; k < contenders.length; k++) {
-      const which = (round + k) % contenders.length;
-      const t0 = performance.now();
-      await contenders[which]!();
-      if (round >= WARMUP) samples[which]!.push(performance.now() - t0);
-    }
-  }
-  return samples.map(summarize) as { [K in keyof T]: Summary };
-}
-
-function print(title: string, rows: Record<string, Summary>): void {
-  const row = ([label, s]: [string, Summary]) =>
-    `  ${label.padEnd(9)} p50 ${s.p50.toFixed(1).padStart(7)} ms   p99 ${s.p99.toFixed(1).padStart(7)} ms   mean ${s.mean.toFixed(1).padStart(7)} ms`;
-  const n = Object.values(rows)[0]!.n;
-  console.log(`\n${title} (n=${n})\n${Object.entries(rows).map(row).join('\n')}`);
-}
-
 /** Waits for every started execution so later scenarios run on an idle worker. */
 async function drain(stack: BenchStack, ids: string[]): Promise<void> {
   const client = stack.services.temporal.client;
@@ -331,17 +303,6 @@ async function measureHeldWaits(
       `(${((peak - before) / 1024 / HELD_WAITS).toFixed(0)} kB per wait), +${((held - before) / MB).toFixed(1)} MB held`,
   );
   return { growthMb };
-}
-
-/** `count` readings of a process's resident set size in bytes, 200 ms apart. */
-async function sampleRss(pid: number, count: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    out.push(Number(kb) * 1024);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return out;
 }
 
 await main();

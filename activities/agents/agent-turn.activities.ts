@@ -46,23 +46,31 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
   const store = () => new JobStore(deps.orm.em.fork());
   const publish = (jobId: string, event: JobEvent) => deps.events.publish(jobWorkflowId(jobId), event);
 
-  async function loadTurn(jobId: string): Promise<{ job: JobRecord; spec: AgentSpec }> {
+  async function loadJob(jobId: string): Promise<JobRecord> {
     const job = await store().load(jobId);
     if (!job) throw ApplicationFailure.nonRetryable(`job ${jobId} does not exist`, 'JobNotRunnable');
+    return job;
+  }
+
+  async function specOf(job: JobRecord): Promise<AgentSpec> {
     const spec = await deps.agents.resolvePinned(job.workspaceId, job.agentId, job.agentVersion);
     if (!spec) {
       throw ApplicationFailure.nonRetryable(`agent ${job.agentId} no longer exists`, 'JobNotRunnable');
     }
-    return { job, spec };
+    return spec;
+  }
+
+  async function loadTurn(jobId: string): Promise<{ job: JobRecord; spec: AgentSpec }> {
+    const job = await loadJob(jobId);
+    return { job, spec: await specOf(job) };
   }
 
   return {
     async beginAgentTurn({ jobId }) {
       const jobs = store();
-      const current = await jobs.load(jobId);
-      if (!current) throw ApplicationFailure.nonRetryable(`job ${jobId} does not exist`, 'JobNotRunnable');
+      const current = await loadJob(jobId);
       if (isTerminal(current.status)) return { ended: true, status: current.status as Ended };
-      const { spec } = await loadTurn(jobId);
+      const spec = await specOf(current);
       const tools = await deps.tools.discover(
         spec,
         current.workspaceId,
@@ -77,15 +85,24 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
     },
 
     async callAgentModel({ jobId, seq }) {
-      const { job, spec } = await loadTurn(jobId);
+      const job = await loadJob(jobId);
       const jobs = store();
-      const steps = await jobs.steps(jobId);
+      // The reads the call needs are independent: made at once, each on its own connection, and
+      // judged in the order they matter (agent, recorded steps, budget, history).
+      const [specRead, stepsRead, budgetRead, historyRead] = await Promise.allSettled([
+        specOf(job),
+        jobs.steps(jobId),
+        new BudgetGuard(deps.orm.em.fork()).assertWithinBudget(job.apiKeyId),
+        job.sessionId ? store().history(job.sessionId, deps.models.historyTokens) : [],
+      ]);
+      const spec = settled(specRead);
+      const steps = settled(stepsRead);
       const done = steps.find((s) => s.seq === seq && s.kind === 'model' && s.status === 'success');
       // A retry after the step was recorded (the completion was lost): answer from the record.
       if (done) return stepResult(seq, done.output as ModelStepOutput);
       const where = `step ${seq} (model ${job.model})`;
       try {
-        await new BudgetGuard(deps.orm.em.fork()).assertWithinBudget(job.apiKeyId);
+        settled(budgetRead);
       } catch (err) {
         if (!(err instanceof BudgetExceededError)) throw err;
         await jobs.writeStep(jobId, {
@@ -98,8 +115,7 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
         });
         throw ApplicationFailure.nonRetryable(`${where}: ${BUDGET_EXCEEDED_MESSAGE}`, 'BudgetExceeded');
       }
-      const history = job.sessionId ? await jobs.history(job.sessionId, deps.models.historyTokens) : [];
-      const messages = turnMessages(history, job, steps);
+      const messages = turnMessages(settled(historyRead), job, steps);
       await jobs.writeStep(jobId, {
         seq,
         kind: 'model',
@@ -227,11 +243,7 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
     },
 
     async finishAgentTurn({ jobId, outcome }) {
-      const jobs = store();
-      const steps = outcome.status === 'success' ? await jobs.steps(jobId) : [];
-      const last = steps.filter((s) => s.kind === 'model' && s.status === 'success').at(-1);
-      const finalMessage = last ? (last.output as ModelStepOutput).text : null;
-      if (await jobs.finish(jobId, outcome, finalMessage)) {
+      if (await store().finish(jobId, outcome)) {
         publish(jobId, {
           type: 'status',
           status: outcome.status,
@@ -240,6 +252,12 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
       }
     },
   };
+}
+
+/** The value of a settled read, or its error thrown. */
+function settled<T>(read: PromiseSettledResult<T>): T {
+  if (read.status === 'rejected') throw read.reason;
+  return read.value;
 }
 
 function stepResult(seq: number, output: ModelStepOutput) {

@@ -41,6 +41,8 @@ export interface BenchStack {
   readonly apiUrl: string;
   readonly taskQueue: string;
   readonly workspaceId: string;
+  /** The worker process (its RSS is part of what a benchmark reports). */
+  readonly workerPid: number;
   /** The bench's keys in turn, REQUESTS_PER_KEY requests each. */
   nextKey(): string;
   /** Starts `dagen api` as a process of its own against the same database, Temporal and Redis. */
@@ -48,12 +50,18 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
+export interface BenchStackOptions {
+  /** Settings for the API and the worker alike beyond the stack's own (e.g. DAGEN_MODEL_PROVIDERS). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /**
- * Everything the engine benchmark runs against, as in production but on one machine: a Temporal dev
+ * Everything the benchmarks run against, as in production but on one machine: a Temporal dev
  * server (or TEMPORAL_ADDRESS), a fresh migrated database, the real API on a real port with real
- * keys, and one worker process serving dagen's workflows and the baselines on the same task queue.
+ * keys (scopes agents and workflows), and one worker process serving dagen's workflows and the
+ * baselines on the same task queue.
  */
-export async function startBenchStack(): Promise<BenchStack> {
+export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const cleanups: (() => Promise<void>)[] = [];
   const server = process.env.TEMPORAL_ADDRESS
@@ -72,6 +80,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...options.env,
   };
   const config = loadConfig({ ...process.env, ...env });
   const log = createLogger(config.logLevel);
@@ -94,7 +103,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       workspaceId: workspace.id,
       ownerId: owner.id,
       name: `bench ${i}`,
-      scopes: ['workflows'],
+      scopes: ['agents', 'workflows'],
       rateLimitPerMinute: 600,
     });
     keys.push(key.plaintext);
@@ -105,6 +114,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     apiUrl: api.url,
     taskQueue,
     workspaceId: workspace.id,
+    workerPid: worker.pid,
     nextKey: () => keys[Math.floor(turn++ / REQUESTS_PER_KEY) % keys.length]!,
     async spawnApi() {
       const api = await spawnApiProcess({ ...process.env, ...env, PORT: String(await freePort()) });
@@ -118,13 +128,14 @@ export async function startBenchStack(): Promise<BenchStack> {
 }
 
 /** Starts bench-worker.ts as a child process and resolves once it polls its task queue. */
-async function spawnWorker(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }> {
+async function spawnWorker(env: NodeJS.ProcessEnv): Promise<{ pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [WORKER_SCRIPT], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout });
   for await (const line of lines) if (line === 'ready') break;
   if (child.exitCode !== null) throw new Error(`bench worker exited with ${child.exitCode}`);
   return {
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await exited;

@@ -1,5 +1,5 @@
 // The benchmark's worker, in a process of its own as in production (api and worker apart): dagen's
-// workflows and activities plus the hand-written baselines, on TEMPORAL_TASK_QUEUE. Prints `ready`.
+// workflows and activities plus the hand-written baselines (engine and chat), on TEMPORAL_TASK_QUEUE. Prints `ready`.
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -9,6 +9,7 @@ import { openLiveEvents } from '../../infra/events/open-live-events.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { bundleWorkflows } from '../../worker/bundle.ts';
 import { startWorker } from '../../worker/worker.ts';
+import { createBaselineChatActivities } from '../agents/baseline-chat.activities.ts';
 import { createBaselineActivities } from './baseline.activities.ts';
 
 const BUNDLE_ENTRY = fileURLToPath(new URL('./bench.workflows.ts', import.meta.url));
@@ -25,7 +26,10 @@ const worker = await startWorker({
   log,
   events,
   workflowBundle: await bundleWorkflows(BUNDLE_ENTRY),
-  extraActivities: createBaselineActivities(baselinePool),
+  extraActivities: {
+    ...createBaselineActivities(baselinePool),
+    ...createBaselineChatActivities(config.models),
+  },
 });
 process.once('SIGTERM', () => void worker.stop());
 console.log('ready');

@@ -52,6 +52,37 @@ const LIVE: readonly RunStatus[] = ['pending', 'running'];
 /** Messages a turn reads back at most, whatever the token budget. */
 const MAX_HISTORY_MESSAGES = 400;
 
+/**
+ * The job's final write (JobStore.finish). Every part of a statement sees the same snapshot and all
+ * or none of it is applied; the unique (session_id, seq) of chat_messages serialises two turns of
+ * one session finishing together (the loser fails and its activity retries).
+ */
+const FINISH_SQL = `with ended as (
+    update jobs set status = ?, error_message = ?, finished_at = now(),
+           duration_ms = (extract(epoch from (now() - created_at)) * 1000)::int,
+           final_message = case when ? then (
+             select s.output->>'text' from job_steps s
+              where s.job_id = jobs.id and s.kind = 'model' and s.status = 'success'
+              order by s.seq desc limit 1) end
+     where id = ? and status in (?, ?)
+    returning id, session_id, message, final_message
+  ), interrupted as (
+    update job_steps set status = ?, finished_at = now()
+     where job_id = (select id from ended) and status in ('pending', 'running')
+  ), messages as (
+    insert into chat_messages (id, session_id, seq, job_id, role, content, created_at)
+    select gen_random_uuid(), e.session_id,
+           (select coalesce(max(seq), 0) from chat_messages where session_id = e.session_id) + m.n,
+           e.id, m.role, m.content, now()
+      from ended e
+      cross join lateral (values (1, 'user', e.message), (2, 'assistant', coalesce(e.final_message, '')))
+        as m(n, role, content)
+     where ? and e.session_id is not null
+  ), touched as (
+    update chat_sessions set updated_at = now() where ? and id = (select session_id from ended)
+  )
+  select count(*)::int as ended from ended`;
+
 export interface SessionMessage {
   readonly role: 'user' | 'assistant';
   readonly content: string;
@@ -103,12 +134,14 @@ export class JobStore {
 
   /** Moves a pending job to running with the tools of its turn; returns the job's status after. */
   async begin(jobId: string, tools: readonly TurnTool[]): Promise<RunStatus | undefined> {
-    await this.#sql(
+    const [updated] = await this.#sql<{ status: RunStatus }>(
       `update jobs set status = 'running', started_at = coalesce(started_at, now()), tools = ?::jsonb
-        where id = ? and status in ('pending', 'running')`,
+        where id = ? and status in ('pending', 'running')
+        returning status`,
       [jsonParam(tools), jobId],
     );
-    return (await this.load(jobId))?.status;
+    // Not updated: it ended meanwhile (or is gone); its row says how.
+    return updated ? updated.status : (await this.load(jobId))?.status;
   }
 
   async steps(jobId: string): Promise<JobStepRecord[]> {
@@ -171,41 +204,26 @@ export class JobStore {
   }
 
   /**
-   * Writes the job's final status; on success also appends the turn's user message and answer to
-   * its session, in one transaction so history never holds half a turn. Returns false when the job
-   * had already ended (nothing written).
+   * Writes the job's final status; on success also its final message (the text of its last successful
+   * model step) and the turn's user message and answer appended to its session. One statement, so it
+   * is atomic (history never holds half a turn) and one round trip. Returns false when the job had
+   * already ended (nothing written).
    */
-  async finish(jobId: string, outcome: TurnOutcome, finalMessage: string | null): Promise<boolean> {
-    return this.#em.transactional(async (em) => {
-      const conn = em.getConnection();
-      const error = outcome.status === 'failed' ? outcome.error : null;
-      const rows = await conn.execute<{ session_id: string | null; message: string }[]>(
-        `update jobs set status = ?, final_message = ?, error_message = ?, finished_at = now(),
-                duration_ms = (extract(epoch from (now() - created_at)) * 1000)::int
-          where id = ? and status in (?, ?)
-        returning session_id, message`,
-        [outcome.status, finalMessage, error, jobId, ...LIVE],
-      );
-      const row = rows[0];
-      if (!row) return false;
+  async finish(jobId: string, outcome: TurnOutcome): Promise<boolean> {
+    const error = outcome.status === 'failed' ? outcome.error : null;
+    const success = outcome.status === 'success';
+    const [row] = await this.#sql<{ ended: number }>(FINISH_SQL, [
+      outcome.status,
+      error,
+      success,
+      jobId,
+      ...LIVE,
       // Steps a cancel or failure interrupted end with the job.
-      await conn.execute(
-        `update job_steps set status = ?, finished_at = now() where job_id = ? and status in ('pending', 'running')`,
-        [outcome.status === 'cancelled' ? 'cancelled' : 'failed', jobId],
-      );
-      if (outcome.status === 'success' && row.session_id) {
-        // The unique (session_id, seq) serialises two turns of one session finishing together.
-        await conn.execute(
-          `insert into chat_messages (id, session_id, seq, job_id, role, content, created_at)
-           select gen_random_uuid(), ?, (select coalesce(max(seq), 0) from chat_messages where session_id = ?) + n,
-                  ?, role, content, now()
-             from (values (1, 'user', ?), (2, 'assistant', ?)) as m(n, role, content)`,
-          [row.session_id, row.session_id, jobId, row.message, finalMessage ?? ''],
-        );
-        await conn.execute(`update chat_sessions set updated_at = now() where id = ?`, [row.session_id]);
-      }
-      return true;
-    });
+      outcome.status === 'cancelled' ? 'cancelled' : 'failed',
+      success,
+      success,
+    ]);
+    return (row?.ended ?? 0) > 0;
   }
 
   /**
