@@ -38,8 +38,8 @@ export interface StartedJob {
 
 /**
  * Starts one turn of `agentId` for the caller: resolves the agent (404 outside the workspace), the
- * model (400 for an unconfigured provider), the session (404 unless it is this workspace's and
- * agent's), checks the key's budget (402), records the job `pending`, then starts `job:<id>`.
+ * model (400 for an unconfigured provider), checks the key's budget (402), the session (404 unless
+ * it is this workspace's and agent's), records the job `pending`, then starts `job:<id>`.
  * The same Idempotency-Key with the same request returns the first job (422 with another one).
  */
 export async function startChat(deps: ChatDeps, caller: Caller, request: ChatRequest): Promise<StartedJob> {
@@ -53,10 +53,11 @@ export async function startChat(deps: ChatDeps, caller: Caller, request: ChatReq
     if (prior) return replay(deps, prior, hash, agent);
   }
   const model = chooseModel(services.config.models, agent.model, request.modelId);
+  // Before the session: a refused turn leaves no empty session behind.
+  await new BudgetGuard(em).assertWithinBudget(caller.apiKeyId);
   const sessionId = request.sessionId
     ? await existingSession(em, caller.workspaceId, agent.id, request.sessionId)
     : await newSession(em, caller.workspaceId, agent.id);
-  await new BudgetGuard(em).assertWithinBudget(caller.apiKeyId);
   const job: JobStart = {
     id: randomUUID(),
     workspaceId: caller.workspaceId,

@@ -1,5 +1,6 @@
 import { applyAgent } from '../../domain/agents/agents.service.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { createApiKey } from '../../domain/keys/api-keys.service.ts';
+import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.ts';
 import { anthropicServer } from '../helpers/stand-ins/anthropic-server.ts';
 import { openAiCompatibleServer } from '../helpers/stand-ins/openai-compatible-server.ts';
 import type { StandInServer } from '../helpers/stand-ins/stand-in-server.ts';
@@ -19,10 +20,13 @@ export interface ChatEnv {
 }
 
 /** A harness whose providers are two stand-in servers speaking the OpenAI and Anthropic protocols. */
-export async function startChatEnv(env: Record<string, string> = {}): Promise<ChatEnv> {
+export async function startChatEnv(
+  env: Record<string, string> = {},
+  options: Omit<HarnessOptions, 'env'> = {},
+): Promise<ChatEnv> {
   const openai = await openAiCompatibleServer().start();
   const anthropic = await anthropicServer().start();
-  const h = await startHarness({ env: { ...standInModelEnv(openai, anthropic), ...env } });
+  const h = await startHarness({ env: { ...standInModelEnv(openai, anthropic), ...env }, ...options });
   return { h, openai, anthropic };
 }
 
@@ -77,4 +81,41 @@ export async function latestJobId(h: Harness, workspaceId: string, message: stri
     );
   if (!row) throw new Error(`no job with the message "${message}"`);
   return row.id;
+}
+
+/** POST /api/v1/agent/chat as the tenant. */
+export function chatAs(
+  h: Harness,
+  tenant: Tenant,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  return h.http.post('/api/v1/agent/chat').set('X-API-Key', tenant.key).set(headers).send(body);
+}
+
+/** GET /api/v1/jobs/:id as the tenant. */
+export function jobAs(h: Harness, tenant: Tenant, jobId: string) {
+  return h.http.get(`/api/v1/jobs/${jobId}`).set('X-API-Key', tenant.key);
+}
+
+/** Rows of one SQL query on a fresh fork (for records the API does not show). */
+export function query<T extends object = Record<string, unknown>>(
+  h: Harness,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return h.services.orm.em.fork().getConnection().execute<T[]>(sql, params);
+}
+
+/** A tenant of the same workspace whose key has a monthly budget (in micro-units). */
+export async function budgetedTenant(h: Harness, base: Tenant, budgetMicros: number): Promise<Tenant> {
+  const created = await createApiKey(h.services.orm.em.fork(), h.config.keyPepper!, {
+    workspaceId: base.workspaceId,
+    ownerId: base.ownerId,
+    name: `budget-${budgetMicros}`,
+    scopes: ['agents', 'workflows'],
+    rateLimitPerMinute: 600,
+    monthlyBudgetMicros: budgetMicros,
+  });
+  return { ...base, apiKeyId: created.id, key: created.plaintext };
 }

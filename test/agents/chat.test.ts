@@ -12,7 +12,9 @@ import { until } from '../helpers/until.ts';
 import {
   ANTHROPIC_KEY,
   type ChatEnv,
+  chatAs,
   expectedCost,
+  jobAs,
   latestJobId,
   OPENAI_KEY,
   saveAgent,
@@ -32,9 +34,8 @@ beforeAll(async () => {
 afterAll(() => stopChatEnv(env));
 
 const chat = (tenant: Tenant, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  env.h.http.post('/api/v1/agent/chat').set('X-API-Key', tenant.key).set(headers).send(body);
-const getJob = (tenant: Tenant, jobId: string) =>
-  env.h.http.get(`/api/v1/jobs/${jobId}`).set('X-API-Key', tenant.key);
+  chatAs(env.h, tenant, body, headers);
+const getJob = (tenant: Tenant, jobId: string) => jobAs(env.h, tenant, jobId);
 
 interface SentMessage {
   role: string;

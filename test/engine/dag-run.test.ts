@@ -208,14 +208,14 @@ describe('dagRun: the DAG interpreter on Temporal and Postgres', () => {
     expect(run.errorMessage).toBe('invalid workflow definition: node "a": needs unknown node "ghost"');
   });
 
-  it('fails an agent node with a clear "agent runtime not available" error', async () => {
+  it('fails an agent node naming an agent the workspace does not have', async () => {
     const wf = await saveWorkflow(env.h, env.workspaceId, {
       nodes: [{ id: 'ask', type: 'agent', with: { agent_id: 'helper', message: 'hi {{ input.name }}' } }],
     });
     const { runId, handle } = await startRun(env.h, wf, { name: 'Ann' });
     await settle(handle);
     const run = await loadRun(env.h, runId);
-    expect(run.errorMessage).toMatch(/^node "ask" failed: agent runtime not available/);
+    expect(run.errorMessage).toBe('node "ask" failed: Agent "helper" not found');
     expect((await loadSteps(env.h, runId)).ask).toMatchObject({
       status: 'failed',
       input: { agent_id: 'helper', message: 'hi Ann' },

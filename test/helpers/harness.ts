@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';
 import { createApp, type ApiApplication } from '../../api/app.ts';
+import { openOrm } from '../../db/orm.ts';
 import { loadConfig, type Config } from '../../infra/config.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
@@ -25,6 +26,11 @@ export interface HarnessOptions {
   /** Extra environment overrides, parsed like the real environment. */
   env?: Record<string, string>;
   log?: Logger;
+  /**
+   * Give the worker a Postgres pool of its own, as a separate worker process has (by default it
+   * shares the API's): for tests that load both sides at once.
+   */
+  ownWorkerPool?: boolean;
 }
 
 /**
@@ -40,12 +46,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const log = options.log ?? createLogger(config.logLevel);
   const services = await openServices(config, log);
+  const workerOrm = options.ownWorkerPool ? await openOrm(config.databaseUrl!) : services.orm;
   const worker =
     options.worker === false
       ? undefined
       : await startWorker({
           config,
-          orm: services.orm,
+          orm: workerOrm,
           log,
           events: services.events,
           workflowBundle: { codePath: requiredEnv(TEST_ENV.bundlePath) },
@@ -60,6 +67,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await api.close();
       await worker?.stop();
+      if (workerOrm !== services.orm) await workerOrm.close();
       await services.close();
     },
   };
