@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { startApiServer } from '../../api/server.ts';
-import { migrate } from '../../db/orm.ts';
+import { migrate, openOrm } from '../../db/orm.ts';
 import { startChildReaper, type ChildReaper } from '../../infra/child-reaper.ts';
 import { withOverrides, type Config } from '../../infra/config.ts';
 import {
@@ -103,9 +103,13 @@ async function bringUp(config: Config, log: Logger, stack: StopStack, reaper: Ch
   }
   await ensureReconcilerSchedule(services.temporal.client, config.temporal.taskQueue);
   const demo = await bootstrapDemo(services.orm, keyPepper);
+  // A pool of its own, as a separate worker process has: a burst of agent turns then cannot starve
+  // the API's reads (a chat's answer waits for a connection like any query).
+  const workerOrm = await openOrm(database);
+  await stack.add('worker database pool', () => workerOrm.close());
   const worker = await startWorker({
     config: effective,
-    orm: services.orm,
+    orm: workerOrm,
     log,
     events: services.events,
     workflowBundle: await bundle,
