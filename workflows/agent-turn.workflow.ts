@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
 } from '@temporalio/workflow';
@@ -13,6 +14,9 @@ import type {
   TurnOutcome,
 } from '../core/agents/turn-contract.ts';
 import { failFastOnDatabase, pausingForDatabase } from './database-pause.ts';
+
+/** Guards the first model call beginning the turn (docs/workflow-code-changes.md). */
+export const BEGIN_IN_FIRST_CALL_PATCH = 'agent-turn-begins-in-first-model-call';
 
 /** Job-row writes: short, retried until they succeed (a database outage pauses instead). */
 const RECORD_TIMEOUT_MS = 30_000;
@@ -87,14 +91,24 @@ function models(callTimeoutMs: number, summary: string) {
  * Postgres already agrees. A failure is recorded, then thrown (Temporal shows Failed); a cancellation
  * is recorded in a non-cancellable scope, then rethrown.
  */
-export async function agentTurn({ jobId }: AgentTurnInput): Promise<AgentTurnResult> {
+export async function agentTurn(input: AgentTurnInput): Promise<AgentTurnResult> {
+  const { jobId } = input;
   let error: string;
   try {
-    const plan = await begin().beginAgentTurn({ jobId });
+    // Starts that know the plan let the first model call begin the turn: one workflow task fewer.
+    const beginsInCall = input.plan !== undefined && patched(BEGIN_IN_FIRST_CALL_PATCH);
+    const plan = beginsInCall
+      ? { ended: false as const, ...input.plan! }
+      : await begin().beginAgentTurn({ jobId });
     if (plan.ended) return { jobId, status: plan.status };
     let seq = 1;
     for (let call = 1; call <= plan.maxSteps; call++) {
-      const step = await models(plan.callTimeoutMs, `model call ${call}`).callAgentModel({ jobId, seq });
+      const step = await models(plan.callTimeoutMs, `model call ${call}`).callAgentModel({
+        jobId,
+        seq,
+        ...(beginsInCall && call === 1 ? { begin: true } : {}),
+      });
+      if (step.ended) return { jobId, status: step.ended };
       if (step.final) return await finish(jobId, { status: 'success' });
       await Promise.all(step.toolSteps.map((toolSeq) => tools().callAgentTool({ jobId, seq: toolSeq })));
       seq = Math.max(seq, ...step.toolSteps) + 1;

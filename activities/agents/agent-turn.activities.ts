@@ -5,6 +5,7 @@ import {
   jobWorkflowId,
   type AgentTurnActivities,
   type AgentTurnResult,
+  type TurnPlan,
   type JobEvent,
   type TurnTool,
 } from '../../core/agents/turn-contract.ts';
@@ -65,26 +66,34 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
     return { job, spec: await specOf(job) };
   }
 
-  return {
-    async beginAgentTurn({ jobId }) {
-      const jobs = store();
-      const current = await loadJob(jobId);
-      if (isTerminal(current.status)) return { ended: true, status: current.status as Ended };
-      const spec = await specOf(current);
-      const tools = await deps.tools.discover(
-        spec,
-        current.workspaceId,
-        Context.current().cancellationSignal,
-      );
-      const status = await jobs.begin(jobId, tools);
-      // Cancelled while its tools were being discovered.
-      if (status !== 'running')
-        return { ended: true, status: status && isTerminal(status) ? (status as Ended) : 'failed' };
-      publish(jobId, { type: 'status', status: 'running' });
+  /** Marks the job running with its turn's tools; `ended` when it already ended (cancelled early). */
+  async function beginTurn(jobId: string): Promise<TurnPlan> {
+    const jobs = store();
+    const current = await loadJob(jobId);
+    if (isTerminal(current.status)) return { ended: true, status: current.status as Ended };
+    const spec = await specOf(current);
+    // A retried beginning keeps the tools the turn began with: planned tool steps refer to them.
+    if (current.status === 'running' && current.tools !== null) {
       return { ended: false, maxSteps: spec.maxSteps, callTimeoutMs: deps.models.callTimeoutMs };
-    },
+    }
+    const tools = await deps.tools.discover(spec, current.workspaceId, Context.current().cancellationSignal);
+    const status = await jobs.begin(jobId, tools);
+    // Cancelled while its tools were being discovered.
+    if (status !== 'running')
+      return { ended: true, status: status && isTerminal(status) ? (status as Ended) : 'failed' };
+    publish(jobId, { type: 'status', status: 'running' });
+    return { ended: false, maxSteps: spec.maxSteps, callTimeoutMs: deps.models.callTimeoutMs };
+  }
 
-    async callAgentModel({ jobId, seq }) {
+  return {
+    beginAgentTurn: ({ jobId }) => beginTurn(jobId),
+
+    async callAgentModel({ jobId, seq, begin }) {
+      if (begin) {
+        // The turn's first call begins it too: one activity (and one workflow task) fewer per turn.
+        const plan = await beginTurn(jobId);
+        if (plan.ended) return { final: true, toolSteps: [], ended: plan.status };
+      }
       const job = await loadJob(jobId);
       const jobs = store();
       // The reads the call needs are independent: made at once, each on its own connection, and

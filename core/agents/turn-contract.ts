@@ -7,6 +7,11 @@ export const jobWorkflowId = (jobId: string): string => `job:${jobId}`;
 /** Everything else a turn needs is on the job row (ids, not data, travel through history). */
 export interface AgentTurnInput {
   readonly jobId: string;
+  /**
+   * Set by starts since the patch `agent-turn-begins-in-first-model-call`: what `beginAgentTurn`
+   * would answer, known to the starter, so the first model call begins the turn itself.
+   */
+  readonly plan?: { readonly maxSteps: number; readonly callTimeoutMs: number };
 }
 
 export interface AgentTurnResult {
@@ -23,6 +28,8 @@ export type TurnPlan =
 export interface ModelStepResult {
   readonly final: boolean;
   readonly toolSteps: readonly number[];
+  /** Set when a beginning call found the job already ended (nothing was called). */
+  readonly ended?: AgentTurnResult['status'];
 }
 
 export type TurnOutcome =
@@ -45,8 +52,8 @@ export interface TurnTool {
 export interface AgentTurnActivities {
   /** Marks the job running, discovers its tools (MCP servers too) and stores them on the job. */
   beginAgentTurn(input: { jobId: string }): Promise<TurnPlan>;
-  /** Model step `seq`: checks the budget, calls the model, records step and usage, plans tool steps. */
-  callAgentModel(input: { jobId: string; seq: number }): Promise<ModelStepResult>;
+  /** Model step `seq` (with `begin`, first what beginAgentTurn does): checks the budget, calls the model, records step and usage, plans tool steps. */
+  callAgentModel(input: { jobId: string; seq: number; begin?: boolean }): Promise<ModelStepResult>;
   /** Tool step `seq` (planned by a model step): validates, runs and records it; a tool's error is its output. */
   callAgentTool(input: { jobId: string; seq: number }): Promise<void>;
   /** Writes the job's final status (and, on success, the session's two new messages). */

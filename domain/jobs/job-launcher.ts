@@ -72,7 +72,12 @@ export async function launchJob(
       client.workflow.start(AGENT_TURN_WORKFLOW, {
         workflowId: jobWorkflowId(job.id),
         taskQueue: services.config.temporal.taskQueue,
-        args: [{ jobId: job.id }],
+        args: [
+          {
+            jobId: job.id,
+            plan: { maxSteps: agent.maxSteps, callTimeoutMs: services.config.models.callTimeoutMs },
+          },
+        ],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
           { key: SA_WORKSPACE, value: job.workspaceId },

@@ -140,3 +140,19 @@ export const AGENT_SCENARIOS: AgentScenario[] = [
     },
   },
 ];
+
+/**
+ * Since the patch `agent-turn-begins-in-first-model-call`, a turn's first model call begins it: these
+ * turns again, recorded on that path (the ones above keep the path of turns started before it).
+ */
+const BEGUN_IN_FIRST_CALL = [
+  'agent-turn-parallel-tools',
+  'agent-turn-provider-400',
+  'agent-turn-cancelled-during-model-call',
+];
+AGENT_SCENARIOS.push(
+  ...AGENT_SCENARIOS.filter((s) => BEGUN_IN_FIRST_CALL.includes(s.name)).map((s) => ({
+    ...s,
+    name: `${s.name}-begun-in-first-call`,
+  })),
+);
