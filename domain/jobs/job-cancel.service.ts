@@ -1,19 +1,12 @@
 import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
 import { BadRequestError } from '../../core/errors.ts';
 import type { RunStatus } from '../../core/run-status.ts';
-import { Job } from '../../db/entities/index.ts';
-import type { EntityManager } from '../../db/orm.ts';
 import type { Services } from '../../infra/services.ts';
 import { canMoveRun } from '../runs/run-state.ts';
 import { cancelWorkflowAndSettle } from '../runs/workflow-cancel.ts';
 import { getJob } from './job-query.service.ts';
+import { JobStore } from './job-store.ts';
 import type { JobView } from './job-view.ts';
-
-/** Ends a job's live steps with it; one statement, so no step slips between reading and writing. */
-const CANCEL_STEPS_SQL = `update job_steps set status = 'cancelled', finished_at = ?,
-  duration_ms = case when started_at is null then null
-    else (extract(epoch from (?::timestamptz - started_at)) * 1000)::int end
-  where job_id = ? and status in ('pending', 'running')`;
 
 /**
  * Cancels a pending or running job (else 400 naming its status) and returns it once the turn has
@@ -35,26 +28,9 @@ export async function cancelJob(services: Services, workspaceId: string, jobId: 
   if (after.status === 'pending' || (!request.exists && after.status === 'running')) {
     // No worker has the turn (or its workflow is gone): nothing else will ever record its end.
     await request.terminate('cancelled before a worker picked the job up');
-    await recordJobCancelled(em, after, request.exists ? ['pending'] : ['pending', 'running']);
+    const from: RunStatus[] = request.exists ? ['pending'] : ['pending', 'running'];
+    await new JobStore(em).finish(jobId, { status: 'cancelled' }, from);
     return getJob(em, workspaceId, jobId);
   }
   return after;
-}
-
-/** Records the job cancelled only while its status is still one of `from` (a turn may end it first). */
-async function recordJobCancelled(
-  em: EntityManager,
-  job: JobView,
-  from: readonly RunStatus[],
-): Promise<void> {
-  const now = new Date();
-  const durationMs = now.getTime() - Date.parse(job.started_at ?? job.created_at);
-  await em.transactional(async (tx) => {
-    const moved = await tx.nativeUpdate(
-      Job,
-      { id: job.job_id, status: { $in: [...from] } },
-      { status: 'cancelled', finishedAt: now, durationMs },
-    );
-    if (moved > 0) await tx.getConnection().execute(CANCEL_STEPS_SQL, [now, now, job.job_id], 'run');
-  });
 }

@@ -64,10 +64,11 @@ const FINISH_SQL = `with ended as (
              select s.output->>'text' from job_steps s
               where s.job_id = jobs.id and s.kind = 'model' and s.status = 'success'
               order by s.seq desc limit 1) end
-     where id = ? and status in (?, ?)
+     where id = ? and status = any(?::text[])
     returning id, session_id, message, final_message
   ), interrupted as (
-    update job_steps set status = ?, finished_at = now()
+    update job_steps set status = ?, finished_at = now(),
+           duration_ms = (extract(epoch from (now() - started_at)) * 1000)::int
      where job_id = (select id from ended) and status in ('pending', 'running')
   ), messages as (
     insert into chat_messages (id, session_id, seq, job_id, role, content, created_at)
@@ -206,10 +207,10 @@ export class JobStore {
   /**
    * Writes the job's final status; on success also its final message (the text of its last successful
    * model step) and the turn's user message and answer appended to its session. One statement, so it
-   * is atomic (history never holds half a turn) and one round trip. Returns false when the job had
-   * already ended (nothing written).
+   * is atomic (history never holds half a turn) and one round trip. Written only while the job's
+   * status is one of `from`; its live steps end with it. Returns false when nothing was written.
    */
-  async finish(jobId: string, outcome: TurnOutcome): Promise<boolean> {
+  async finish(jobId: string, outcome: TurnOutcome, from: readonly RunStatus[] = LIVE): Promise<boolean> {
     const error = outcome.status === 'failed' ? outcome.error : null;
     const success = outcome.status === 'success';
     const [row] = await this.#sql<{ ended: number }>(FINISH_SQL, [
@@ -217,7 +218,7 @@ export class JobStore {
       error,
       success,
       jobId,
-      ...LIVE,
+      `{${from.join(',')}}`,
       // Steps a cancel or failure interrupted end with the job.
       outcome.status === 'cancelled' ? 'cancelled' : 'failed',
       success,
