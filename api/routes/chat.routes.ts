@@ -34,9 +34,14 @@ const chatAnswer = named(
       input_tokens: z
         .int()
         .nullable()
-        .meta({ description: 'Summed over model calls; null if none reported.' }),
+        .meta({ description: 'Summed over the model calls; null if any call reported none.' }),
       output_tokens: z.int().nullable(),
-      cost_micros: z.int().nullable().meta({ description: 'Exact integer micro-units; null if unpriced.' }),
+      cost_micros: z
+        .int()
+        .nullable()
+        .meta({
+          description: 'Exact integer micro-units; null if any call was unpriced or reported no usage.',
+        }),
     }),
   }),
 );

@@ -11,6 +11,7 @@ import { BudgetGuard } from '../billing/budget-guard.ts';
 import { IDEMPOTENCY_KEY_TTL_MS, requestHash } from '../runs/idempotency.ts';
 import type { Caller } from '../tenants/caller.ts';
 import { insertJob, launchJob, type JobStart } from './job-launcher.ts';
+import { loadJobUsage, NO_USAGE } from './job-view.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -227,17 +228,16 @@ export async function awaitChat(
       },
     );
   }
-  const rows = await services.orm.em
-    .fork()
-    .getConnection()
-    .execute<Record<string, unknown>[]>(
-      `select j.status, j.final_message, j.error_message,
-            sum(u.input_tokens)::bigint as input_tokens, sum(u.output_tokens)::bigint as output_tokens,
-            sum(u.cost_micros)::bigint as cost_micros
-       from jobs j left join usage_records u on u.job_id = j.id
-      where j.id = ? group by j.id`,
-      [started.jobId],
-    );
+  const em = services.orm.em.fork();
+  const [rows, usage] = await Promise.all([
+    em
+      .getConnection()
+      .execute<{ status: string; final_message: string | null; error_message: string | null }[]>(
+        `select status, final_message, error_message from jobs where id = ?`,
+        [started.jobId],
+      ),
+    loadJobUsage(em, [started.jobId]),
+  ]);
   const row = rows[0];
   if (!row || row.status === 'failed') {
     throw new AppError(500, String(row?.error_message ?? 'the agent turn failed'), { details });
@@ -245,19 +245,13 @@ export async function awaitChat(
   if (row.status === 'cancelled') throw new AppError(409, 'The agent turn was cancelled', { details });
   if (row.status !== 'success')
     throw new AppError(500, 'the agent turn ended without an answer', { details });
+  const { input_tokens, output_tokens, cost_micros } = usage.get(started.jobId) ?? NO_USAGE;
   return {
     message: String(row.final_message ?? ''),
     session_id: started.sessionId,
     agent_id: started.agentId,
     job_id: started.jobId,
-    usage: {
-      input_tokens: nullableNumber(row.input_tokens),
-      output_tokens: nullableNumber(row.output_tokens),
-      cost_micros: nullableNumber(row.cost_micros),
-    },
+    // As the job's own view counts it: a total is null once any call's value is unknown.
+    usage: { input_tokens, output_tokens, cost_micros },
   };
-}
-
-function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
 }

@@ -72,7 +72,7 @@ export interface JobView extends JobSummaryView {
   steps: JobStepView[];
 }
 
-const NO_USAGE: JobUsageView = { model_calls: 0, input_tokens: 0, output_tokens: 0, cost_micros: 0 };
+export const NO_USAGE: JobUsageView = { model_calls: 0, input_tokens: 0, output_tokens: 0, cost_micros: 0 };
 
 const USAGE_SQL = `select job_id, count(*) as calls,
   case when count(*) = count(input_tokens) then sum(input_tokens) end as input_tokens,
