@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { AgentSpec } from '../../core/agents/agent-spec.ts';
 import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
 import { AppError, NotFoundError, UnavailableError, UnprocessableError } from '../../core/errors.ts';
-import type { JsonValue, RunStatus, Source } from '../../core/run-status.ts';
+import type { JsonValue, Source } from '../../core/run-status.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { Services } from '../../infra/services.ts';
 import { chooseModel } from '../agents/model-choice.ts';
@@ -11,6 +11,7 @@ import { BudgetGuard } from '../billing/budget-guard.ts';
 import { IDEMPOTENCY_KEY_TTL_MS, requestHash } from '../runs/idempotency.ts';
 import type { Caller } from '../tenants/caller.ts';
 import { insertJob, launchJob, type JobStart } from './job-launcher.ts';
+import { JobStore, type JobRecord } from './job-store.ts';
 import { loadJobUsage, NO_USAGE } from './job-view.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -87,12 +88,6 @@ export async function startChat(deps: ChatDeps, caller: Caller, request: ChatReq
   return { jobId: job.id, sessionId, agentId: agent.id };
 }
 
-interface KeyHolder extends JobStart {
-  readonly sessionId: string;
-  readonly source: Source;
-  readonly status: RunStatus;
-}
-
 function chatHash(request: ChatRequest): string {
   return requestHash(request.agentId, {
     message: request.message,
@@ -135,42 +130,19 @@ async function findJobKeyHolder(
   em: EntityManager,
   workspaceId: string,
   key: string,
-): Promise<KeyHolder | null> {
-  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
-    `select id, workspace_id, agent_id, agent_version, session_id, source, api_key_id, owner_id, model, message,
-            context, idempotency_key, idempotency_hash, status, created_at
-       from jobs where workspace_id = ? and idempotency_key = ?`,
-    [workspaceId, key],
-  );
-  const r = rows[0];
-  if (!r) return null;
-  if (new Date(r.created_at as string).getTime() <= Date.now() - IDEMPOTENCY_KEY_TTL_MS) {
-    await em
-      .getConnection()
-      .execute(`update jobs set idempotency_key = null where id = ? and idempotency_key = ?`, [r.id, key]);
-    return null;
-  }
-  return {
-    id: r.id as string,
-    workspaceId: r.workspace_id as string,
-    agentId: r.agent_id as string,
-    agentVersion: r.agent_version as number | null,
-    sessionId: r.session_id as string,
-    source: r.source as Source,
-    apiKeyId: r.api_key_id as string | null,
-    ownerId: r.owner_id as string,
-    model: r.model as string,
-    message: r.message as string,
-    context: r.context as JsonValue | null,
-    idempotencyKey: r.idempotency_key as string | null,
-    idempotencyHash: r.idempotency_hash as string | null,
-    status: r.status as RunStatus,
-  };
+): Promise<JobRecord | null> {
+  const holder = await new JobStore(em).holdingKey(workspaceId, key);
+  if (!holder) return null;
+  if (holder.createdAt.getTime() > Date.now() - IDEMPOTENCY_KEY_TTL_MS) return holder;
+  await em
+    .getConnection()
+    .execute(`update jobs set idempotency_key = null where id = ? and idempotency_key = ?`, [holder.id, key]);
+  return null;
 }
 
 async function replay(
   deps: ChatDeps,
-  prior: KeyHolder,
+  prior: JobRecord,
   hash: string | undefined,
   agent: AgentSpec,
 ): Promise<StartedJob> {
@@ -179,7 +151,8 @@ async function replay(
   }
   // The first request may still be between its insert and its start: starting again is a no-op.
   if (prior.status === 'pending') await launchJob(deps.services, prior, agent, { failJob: false });
-  return { jobId: prior.id, sessionId: prior.sessionId, agentId: prior.agentId };
+  // Only chats carry an Idempotency-Key, and every chat job has its session.
+  return { jobId: prior.id, sessionId: prior.sessionId!, agentId: prior.agentId };
 }
 
 /** The answer of a finished turn, as the chat endpoint returns it. */

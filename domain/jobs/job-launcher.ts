@@ -8,6 +8,12 @@ import { jsonParam } from '../../db/json-param.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { RunServices } from '../runs/run-launcher.ts';
 
+/** What a job's start reads of it: its ids, source, key and model. */
+type LaunchedJob = Pick<
+  JobStart,
+  'id' | 'workspaceId' | 'agentId' | 'source' | 'apiKeyId' | 'model' | 'sessionId' | 'runId' | 'nodeId'
+>;
+
 /** How long a start may wait for Temporal (as for runs: an unreachable engine is a prompt 503). */
 const START_DEADLINE_MS = 5_000;
 
@@ -62,7 +68,7 @@ export async function insertJob(em: EntityManager, job: JobStart): Promise<void>
  */
 export async function launchJob(
   services: RunServices,
-  job: JobStart,
+  job: LaunchedJob,
   agent: AgentSpec,
   options: { failJob: boolean },
 ): Promise<void> {

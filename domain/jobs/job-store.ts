@@ -1,4 +1,4 @@
-import type { RunStatus, StepStatus } from '../../core/run-status.ts';
+import type { RunStatus, Source, StepStatus } from '../../core/run-status.ts';
 import type { TurnOutcome, TurnTool } from '../../core/agents/turn-contract.ts';
 import { jsonParam } from '../../db/json-param.ts';
 import type { EntityManager } from '../../db/orm.ts';
@@ -10,14 +10,18 @@ export interface JobRecord {
   readonly agentId: string;
   readonly agentVersion: number | null;
   readonly sessionId: string | null;
+  readonly source: Source | 'workflow';
   readonly apiKeyId: string | null;
   readonly ownerId: string;
   readonly runId: string | null;
+  readonly nodeId: string | null;
   readonly model: string;
   readonly status: RunStatus;
   readonly message: string;
   readonly context: unknown;
   readonly tools: readonly TurnTool[] | null;
+  readonly idempotencyHash: string | null;
+  readonly createdAt: Date;
   readonly startedAt: Date | null;
 }
 
@@ -107,13 +111,21 @@ export class JobStore {
   }
 
   async load(jobId: string): Promise<JobRecord | undefined> {
-    const rows = await this.#sql<Record<string, unknown>>(
-      `select id, workspace_id, agent_id, agent_version, session_id, api_key_id, owner_id, run_id, model,
-              status, message, context, tools, started_at
-         from jobs where id = ?`,
-      [jobId],
+    return this.#job('id = ?', [jobId]);
+  }
+
+  /** The job holding `key` in the workspace, however old (callers decide whether it still holds it). */
+  async holdingKey(workspaceId: string, key: string): Promise<JobRecord | undefined> {
+    return this.#job('workspace_id = ? and idempotency_key = ?', [workspaceId, key]);
+  }
+
+  async #job(where: string, params: unknown[]): Promise<JobRecord | undefined> {
+    const [r] = await this.#sql<Record<string, unknown>>(
+      `select id, workspace_id, agent_id, agent_version, session_id, source, api_key_id, owner_id, run_id,
+              node_id, model, status, message, context, tools, idempotency_hash, created_at, started_at
+         from jobs where ${where}`,
+      params,
     );
-    const r = rows[0];
     if (!r) return undefined;
     return {
       id: r.id as string,
@@ -121,14 +133,18 @@ export class JobStore {
       agentId: r.agent_id as string,
       agentVersion: r.agent_version as number | null,
       sessionId: r.session_id as string | null,
+      source: r.source as JobRecord['source'],
       apiKeyId: r.api_key_id as string | null,
       ownerId: r.owner_id as string,
       runId: r.run_id as string | null,
+      nodeId: r.node_id as string | null,
       model: r.model as string,
       status: r.status as RunStatus,
       message: r.message as string,
       context: r.context,
       tools: r.tools as TurnTool[] | null,
+      idempotencyHash: r.idempotency_hash as string | null,
+      createdAt: new Date(r.created_at as string),
       startedAt: r.started_at === null ? null : new Date(r.started_at as string),
     };
   }
