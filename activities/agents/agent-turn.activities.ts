@@ -66,35 +66,35 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
     return { job, spec: await specOf(job) };
   }
 
-  /** Marks the job running with its turn's tools; `ended` when it already ended (cancelled early). */
-  async function beginTurn(jobId: string): Promise<TurnPlan> {
-    const jobs = store();
+  /**
+   * Marks the job running with its turn's tools; `ended` when it already ended (cancelled early).
+   * Also answers the job as it now stands, so a model call that begins the turn need not read it again.
+   */
+  async function beginTurn(jobId: string): Promise<{ plan: TurnPlan; job?: JobRecord }> {
     const current = await loadJob(jobId);
-    if (isTerminal(current.status)) return { ended: true, status: current.status as Ended };
+    if (isTerminal(current.status)) return { plan: { ended: true, status: current.status as Ended } };
     const spec = await specOf(current);
+    const plan = { ended: false, maxSteps: spec.maxSteps, callTimeoutMs: deps.models.callTimeoutMs } as const;
     // A retried beginning keeps the tools the turn began with: planned tool steps refer to them.
-    if (current.status === 'running' && current.tools !== null) {
-      return { ended: false, maxSteps: spec.maxSteps, callTimeoutMs: deps.models.callTimeoutMs };
-    }
+    if (current.status === 'running' && current.tools !== null) return { plan, job: current };
     const tools = await deps.tools.discover(spec, current.workspaceId, Context.current().cancellationSignal);
-    const status = await jobs.begin(jobId, tools);
+    const status = await store().begin(jobId, tools);
     // Cancelled while its tools were being discovered.
-    if (status !== 'running')
-      return { ended: true, status: status && isTerminal(status) ? (status as Ended) : 'failed' };
+    if (status !== 'running') {
+      return { plan: { ended: true, status: status && isTerminal(status) ? (status as Ended) : 'failed' } };
+    }
     publish(jobId, { type: 'status', status: 'running' });
-    return { ended: false, maxSteps: spec.maxSteps, callTimeoutMs: deps.models.callTimeoutMs };
+    return { plan, job: { ...current, status, tools } };
   }
 
   return {
-    beginAgentTurn: ({ jobId }) => beginTurn(jobId),
+    beginAgentTurn: async ({ jobId }) => (await beginTurn(jobId)).plan,
 
     async callAgentModel({ jobId, seq, begin }) {
-      if (begin) {
-        // The turn's first call begins it too: one activity (and one workflow task) fewer per turn.
-        const plan = await beginTurn(jobId);
-        if (plan.ended) return { final: true, toolSteps: [], ended: plan.status };
-      }
-      const job = await loadJob(jobId);
+      // The turn's first call begins it too: one activity (and one workflow task) fewer per turn.
+      const begun = begin ? await beginTurn(jobId) : undefined;
+      if (begun?.plan.ended) return { final: true, toolSteps: [], ended: begun.plan.status };
+      const job = begun?.job ?? (await loadJob(jobId));
       const jobs = store();
       // The reads the call needs are independent: made at once, each on its own connection, and
       // judged in the order they matter (agent, recorded steps, budget, history).

@@ -22,7 +22,6 @@ export interface JobRecord {
   readonly tools: readonly TurnTool[] | null;
   readonly idempotencyHash: string | null;
   readonly createdAt: Date;
-  readonly startedAt: Date | null;
 }
 
 export interface JobStepRecord {
@@ -122,7 +121,7 @@ export class JobStore {
   async #job(where: string, params: unknown[]): Promise<JobRecord | undefined> {
     const [r] = await this.#sql<Record<string, unknown>>(
       `select id, workspace_id, agent_id, agent_version, session_id, source, api_key_id, owner_id, run_id,
-              node_id, model, status, message, context, tools, idempotency_hash, created_at, started_at
+              node_id, model, status, message, context, tools, idempotency_hash, created_at
          from jobs where ${where}`,
       params,
     );
@@ -145,7 +144,6 @@ export class JobStore {
       tools: r.tools as TurnTool[] | null,
       idempotencyHash: r.idempotency_hash as string | null,
       createdAt: new Date(r.created_at as string),
-      startedAt: r.started_at === null ? null : new Date(r.started_at as string),
     };
   }
 
