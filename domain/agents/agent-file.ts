@@ -3,7 +3,7 @@ import { BUILTIN_TOOL_NAMES, DEFAULT_MAX_STEPS, MAX_MAX_STEPS } from '../../core
 import { secretReference } from '../../core/dag/secret-refs.ts';
 import { BadRequestError } from '../../core/errors.ts';
 import { MODEL_REF, type ModelConfig } from '../../infra/config.ts';
-import { providerChoices } from './model-wording.ts';
+import { isConfiguredModel, providerChoices, providerOf } from './model-wording.ts';
 
 /** The saved fields of a custom agent, as its file says them (before they become an AgentSpec). */
 export interface AgentDefinition {
@@ -51,8 +51,6 @@ const mcpServer = z.strictObject({
     .default({}),
 });
 
-const providerOf = (model: string): string => model.split('/')[0]!;
-
 function fileSchema(models: ModelConfig) {
   const choices = providerChoices(models);
   return z.strictObject({
@@ -61,7 +59,7 @@ function fileSchema(models: ModelConfig) {
     model: z
       .string()
       .regex(MODEL_REF, 'must be <provider>/<model>')
-      .refine((m) => choices.includes(providerOf(m)), {
+      .refine((m) => isConfiguredModel(models, m), {
         error: (issue) =>
           `provider "${providerOf(String(issue.input))}" is not configured; choose one of: ${choices.join(', ')}`,
       })

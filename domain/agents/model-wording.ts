@@ -1,4 +1,4 @@
-import { LOCAL_MODEL_REF, type ModelConfig } from '../../infra/config.ts';
+import { LOCAL_MODEL_REF, MODEL_REF, type ModelConfig } from '../../infra/config.ts';
 
 /** The provider every install has (the offline model). */
 export const LOCAL_PROVIDER = LOCAL_MODEL_REF.split('/')[0]!;
@@ -13,12 +13,20 @@ export function providerChoices(models: ModelConfig): string[] {
   return [LOCAL_PROVIDER, ...Object.keys(models.providers).sort()];
 }
 
+/** The provider part of `<provider>/<model>`. */
+export const providerOf = (model: string): string => model.split('/')[0]!;
+
+/** Whether `model` is `<provider>/<model>` with a provider this deployment has. */
+export function isConfiguredModel(models: ModelConfig, model: string): boolean {
+  return MODEL_REF.test(model) && providerChoices(models).includes(providerOf(model));
+}
+
 /**
  * A sentence saying which model an agent uses, appended to its description in listings: a caller
  * picking an agent should know whether it gets a hosted model or the small offline one.
  */
 export function modelSentence(model: string): string {
-  if (model.split('/')[0] === LOCAL_PROVIDER) {
+  if (providerOf(model) === LOCAL_PROVIDER) {
     return `Uses ${model}, the small offline model (weak answers; configure a provider, see README).`;
   }
   return `Uses ${model}.`;
