@@ -7,6 +7,7 @@ import type { RunServices } from '../runs/run-launcher.ts';
 import { chooseModel } from '../agents/model-choice.ts';
 import { BudgetGuard } from '../billing/budget-guard.ts';
 import { insertJob, launchJob } from './job-launcher.ts';
+import { JobStore } from './job-store.ts';
 
 /** What an `agent` node asks for. */
 export interface AgentNodeRequest {
@@ -90,15 +91,12 @@ export async function runAgentNodeTurn(
   } finally {
     request.signal.removeEventListener('abort', cancel);
   }
-  const ended = await conn.execute<
-    { status: RunStatus; final_message: string | null; error_message: string | null }[]
-  >(`select status, final_message, error_message from jobs where id = ?`, [job.id]);
-  const row = ended[0];
+  const row = await new JobStore(services.orm.em.fork()).outcome(job.id);
   if (row?.status !== 'success') {
     throw new AppError(
       500,
-      `agent turn ${job.id} ${row?.status ?? 'failed'}: ${row?.error_message ?? 'no answer'}`,
+      `agent turn ${job.id} ${row?.status ?? 'failed'}: ${row?.errorMessage ?? 'no answer'}`,
     );
   }
-  return { message: row.final_message ?? '', job_id: job.id, model: job.model };
+  return { message: row.finalMessage ?? '', job_id: job.id, model: job.model };
 }

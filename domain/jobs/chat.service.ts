@@ -202,25 +202,19 @@ export async function awaitChat(
     );
   }
   const em = services.orm.em.fork();
-  const [rows, usage] = await Promise.all([
-    em
-      .getConnection()
-      .execute<{ status: string; final_message: string | null; error_message: string | null }[]>(
-        `select status, final_message, error_message from jobs where id = ?`,
-        [started.jobId],
-      ),
+  const [row, usage] = await Promise.all([
+    new JobStore(em).outcome(started.jobId),
     loadJobUsage(em, [started.jobId]),
   ]);
-  const row = rows[0];
   if (!row || row.status === 'failed') {
-    throw new AppError(500, String(row?.error_message ?? 'the agent turn failed'), { details });
+    throw new AppError(500, row?.errorMessage ?? 'the agent turn failed', { details });
   }
   if (row.status === 'cancelled') throw new AppError(409, 'The agent turn was cancelled', { details });
   if (row.status !== 'success')
     throw new AppError(500, 'the agent turn ended without an answer', { details });
   const { input_tokens, output_tokens, cost_micros } = usage.get(started.jobId) ?? NO_USAGE;
   return {
-    message: String(row.final_message ?? ''),
+    message: row.finalMessage ?? '',
     session_id: started.sessionId,
     agent_id: started.agentId,
     job_id: started.jobId,

@@ -24,6 +24,12 @@ export interface JobRecord {
   readonly createdAt: Date;
 }
 
+export interface JobOutcome {
+  readonly status: RunStatus;
+  readonly finalMessage: string | null;
+  readonly errorMessage: string | null;
+}
+
 export interface JobStepRecord {
   readonly seq: number;
   readonly kind: 'model' | 'tool';
@@ -145,6 +151,15 @@ export class JobStore {
       idempotencyHash: r.idempotency_hash as string | null,
       createdAt: new Date(r.created_at as string),
     };
+  }
+
+  /** How the job ended (or stands): what a caller waiting for its turn answers with. */
+  async outcome(jobId: string): Promise<JobOutcome | undefined> {
+    const [row] = await this.#sql<JobOutcome>(
+      `select status, final_message as "finalMessage", error_message as "errorMessage" from jobs where id = ?`,
+      [jobId],
+    );
+    return row;
   }
 
   /** Moves a pending job to running with the tools of its turn; returns the job's status after. */
