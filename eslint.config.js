@@ -8,10 +8,13 @@ const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
  * Adapters turn a protocol (HTTP, the command line, Temporal activities, and later A2A, the console and
  * webhooks) into calls of the domain layer. They never import each other, so each can change alone.
  * `worker` wires workflows and activities together; `cli` is the composition root that starts the API
- * and the worker, and may import only their entry modules.
+ * and the worker, and may import only their entry modules. `http` is the HTTP server every door
+ * shares (the Koa app, the key gate, error rendering): it mounts the HTTP adapters' routers, and they
+ * use its gate; it never reaches past them to activities, workflows, the worker or the CLI.
  */
 const ADAPTERS = ['api', 'cli', 'activities', 'worker', 'a2a', 'console', 'webhooks'];
-const ENTRY_MODULES = { api: ['server.ts'], worker: ['worker.ts', 'bundle.ts', 'metrics-server.ts'] };
+const HTTP_DOORS = ['api', 'a2a', 'console', 'webhooks'];
+const ENTRY_MODULES = { http: ['server.ts'], worker: ['worker.ts', 'bundle.ts', 'metrics-server.ts'] };
 
 /** A `no-restricted-imports` pattern forbidding imports from the given top-level folders. */
 function forbidFolders(folders, message, allow = {}) {
@@ -31,13 +34,11 @@ function layerRules() {
   const adapters = ADAPTERS.map((adapter) => {
     const others = ADAPTERS.filter((other) => other !== adapter);
     // Only the worker hosts workflow code; the CLI may start the API and the worker.
+    // Only the HTTP doors use the shared HTTP edge.
+    const edge = HTTP_DOORS.includes(adapter) ? [] : ['http'];
     if (adapter === 'worker')
-      return restrict(
-        adapter,
-        others.filter((o) => o !== 'activities'),
-        sideways,
-      );
-    return restrict(adapter, [...others, 'workflows'], sideways, adapter === 'cli' ? ENTRY_MODULES : {});
+      return restrict(adapter, [...others.filter((o) => o !== 'activities'), ...edge], sideways);
+    return restrict(adapter, [...others, 'workflows', ...edge], sideways, adapter === 'cli' ? ENTRY_MODULES : {});
   });
   const below = (layer, extra) =>
     restrict(
@@ -45,7 +46,18 @@ function layerRules() {
       [...ADAPTERS, 'workflows', ...extra],
       `${layer}/ sits below the adapters and workflows: it must not import them.`,
     );
-  return [...adapters, below('domain', []), below('infra', ['domain']), below('db', ['domain', 'infra'])];
+  const httpEdge = restrict(
+    'http',
+    ['activities', 'worker', 'cli', 'workflows'],
+    'http/ serves the HTTP doors; it never imports activities, workflows, the worker or the CLI.',
+  );
+  return [
+    ...adapters,
+    httpEdge,
+    below('domain', ['http']),
+    below('infra', ['domain', 'http']),
+    below('db', ['domain', 'infra', 'http']),
+  ];
 }
 
 export default tseslint.config(

@@ -7,7 +7,7 @@ import type { Logger } from '../infra/logger.ts';
 import { createChildRunActivities } from './child-run.activities.ts';
 import { guardDatabaseErrors } from './database-failures.ts';
 import { ExpressionPool } from './expressions/expression-pool.ts';
-import { AddressPolicy } from './http/address-policy.ts';
+import { AddressPolicy } from '../infra/outbound/address-policy.ts';
 import { createNodeActivities } from './node.activities.ts';
 import { PinnedGraphs } from './pinned-graphs.ts';
 import { createReconcileActivities } from './reconcile.activities.ts';

@@ -8,7 +8,7 @@ import type { WholeNodeTask } from '../core/engine/dag-contract.ts';
 import type { ExpressionResult, SecretSlot } from './expressions/expression-job.ts';
 import { ExpressionError, type ExpressionPool } from './expressions/expression-pool.ts';
 import { isDatabaseError, storedErrorMessage } from './database-failures.ts';
-import { RequestRefusedError } from './http/safe-request.ts';
+import { RequestRefusedError } from '../infra/outbound/safe-request.ts';
 import type { StepRef, StepStore } from '../domain/runs/step-store.ts';
 
 export type Prepared =

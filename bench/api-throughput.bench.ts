@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { createApp } from '../api/app.ts';
+import { createApp } from '../http/app.ts';
 import { createApiKey } from '../domain/keys/api-keys.service.ts';
 import { User, Workspace } from '../db/entities/index.ts';
 import {

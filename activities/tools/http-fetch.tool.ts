@@ -1,6 +1,6 @@
 import type { TurnTool } from '../../core/agents/turn-contract.ts';
-import type { AddressPolicy } from '../http/address-policy.ts';
-import { RequestRefusedError, safeRequest } from '../http/safe-request.ts';
+import type { AddressPolicy } from '../../infra/outbound/address-policy.ts';
+import { RequestRefusedError, safeRequest } from '../../infra/outbound/safe-request.ts';
 import type { ToolOutcome } from './tool-box-contract.ts';
 
 /** Characters of a response body the model gets; the rest is cut (and `truncated` says so). */

@@ -3,8 +3,8 @@ import { isIP } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { McpServerRef } from '../../core/agents/agent-spec.ts';
-import type { AddressPolicy } from '../http/address-policy.ts';
-import { RequestRefusedError } from '../http/safe-request.ts';
+import type { AddressPolicy } from '../../infra/outbound/address-policy.ts';
+import { RequestRefusedError } from '../../infra/outbound/safe-request.ts';
 
 /** Deadline of the handshake and of listing tools. */
 export const MCP_CONNECT_TIMEOUT_MS = 15_000;

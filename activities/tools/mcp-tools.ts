@@ -5,7 +5,7 @@ import type { TurnTool } from '../../core/agents/turn-contract.ts';
 import type { JsonValue } from '../../core/run-status.ts';
 import type { MikroORM } from '../../db/orm.ts';
 import type { SecretCipher } from '../../domain/secrets/secret-cipher.ts';
-import type { AddressPolicy } from '../http/address-policy.ts';
+import type { AddressPolicy } from '../../infra/outbound/address-policy.ts';
 import { MCP_CALL_TIMEOUT_MS, MCP_CONNECT_TIMEOUT_MS, withMcpServer } from './mcp-client.ts';
 import { McpConfigError, resolveMcpHeaders } from './mcp-headers.ts';
 import type { ToolContext, ToolOutcome } from './tool-box-contract.ts';

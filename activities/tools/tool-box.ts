@@ -5,7 +5,7 @@ import type { MikroORM } from '../../db/orm.ts';
 import type { SecretCipher } from '../../domain/secrets/secret-cipher.ts';
 import type { Logger } from '../../infra/logger.ts';
 import { isDatabaseError } from '../database-failures.ts';
-import type { AddressPolicy } from '../http/address-policy.ts';
+import type { AddressPolicy } from '../../infra/outbound/address-policy.ts';
 import { currentTime, currentTimeTool } from './current-time.tool.ts';
 import { httpFetch, httpFetchTool, type HttpFetchArgs } from './http-fetch.tool.ts';
 import { callMcpTool, discoverMcpTools } from './mcp-tools.ts';

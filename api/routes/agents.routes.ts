@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authOf } from '../context.ts';
+import { authOf } from '../../http/context.ts';
 import { named, uuid } from '../openapi/schemas.ts';
 import { endpoint } from './endpoint.ts';
 

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { AppState } from '../context.ts';
+import type { AppState } from '../../http/context.ts';
 
 /**
  * Answers a request whose path exists but not for its method with 405, an `Allow` header listing the

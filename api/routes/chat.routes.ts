@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { awaitChat, startChat } from '../../domain/jobs/chat.service.ts';
 import type { JsonValue } from '../../core/run-status.ts';
-import { authOf } from '../context.ts';
+import { authOf } from '../../http/context.ts';
 import { named, uuid } from '../openapi/schemas.ts';
 import { startHeaders, storableJsonField, storableString } from '../runs/run-schemas.ts';
 import { endpoint } from './endpoint.ts';

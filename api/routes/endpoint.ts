@@ -7,7 +7,7 @@ import type { LastRunRecorder } from '../../domain/definitions/last-run-recorder
 import type { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
 import type { RunEndWatcher } from '../../domain/runs/run-end-watcher.ts';
 import type { Services } from '../../infra/services.ts';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../../http/context.ts';
 
 /** What the v1 handlers share, built once per app: its services and the caches that live as long. */
 export interface ApiDeps {

@@ -4,7 +4,7 @@ import { UnauthorizedError } from '../../core/errors.ts';
 import { redisHealthy } from '../../infra/redis.ts';
 import type { Services } from '../../infra/services.ts';
 import { temporalHealthy } from '../../infra/temporal.ts';
-import type { AppState } from '../context.ts';
+import type { AppState } from '../../http/context.ts';
 
 /** Checks each dependency; a failing one names itself in the 503 body. */
 async function readiness(services: Services): Promise<Record<string, boolean>> {

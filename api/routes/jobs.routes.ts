@@ -2,7 +2,7 @@ import { isTerminal } from '../../core/run-status.ts';
 import { cancelJob } from '../../domain/jobs/job-cancel.service.ts';
 import { getJob, listJobs } from '../../domain/jobs/job-query.service.ts';
 import type { JobView } from '../../domain/jobs/job-view.ts';
-import { authOf } from '../context.ts';
+import { authOf } from '../../http/context.ts';
 import { jobIdParams, jobListQuery, jobPageSchema, jobSchema } from '../jobs/job-schemas.ts';
 import { endpoint } from './endpoint.ts';
 

@@ -3,7 +3,7 @@ import { cancelRun } from '../../domain/runs/run-cancel.service.ts';
 import { getRun, listRuns } from '../../domain/runs/run-query.service.ts';
 import { startRun } from '../../domain/runs/run-start.service.ts';
 import { type RunView, runSummaryView } from '../../domain/runs/run-view.ts';
-import { type AppContext, authOf } from '../context.ts';
+import { type AppContext, authOf } from '../../http/context.ts';
 import {
   acceptedRunSchema,
   listQuery,

@@ -1,7 +1,7 @@
 import type { RouterMiddleware } from '@koa/router';
 import type { z } from 'zod';
 import { AppError, BadRequestError } from '../../core/errors.ts';
-import type { AppState } from '../context.ts';
+import type { AppState } from '../../http/context.ts';
 import type { ApiDeps, Endpoint } from './endpoint.ts';
 
 /**

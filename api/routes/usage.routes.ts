@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { USAGE_GROUPINGS, usageReport } from '../../domain/billing/usage-query.service.ts';
-import { authOf } from '../context.ts';
+import { authOf } from '../../http/context.ts';
 import { named, timestamp } from '../openapi/schemas.ts';
 import { endpoint } from './endpoint.ts';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { WORKFLOW_STATUSES } from '../../db/entities/workflow-definition.entity.ts';
 import { listDefinitions } from '../../domain/definitions/definitions.service.ts';
-import { authOf } from '../context.ts';
+import { authOf } from '../../http/context.ts';
 import { named, timestamp, uuid } from '../openapi/schemas.ts';
 import { endpoint } from './endpoint.ts';
 

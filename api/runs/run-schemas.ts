@@ -3,7 +3,7 @@ import { storageIssue } from '../../core/dag/storable.ts';
 import { RUN_STATUSES, STEP_STATUSES } from '../../core/run-status.ts';
 import { RUN_CURSOR_PATTERN } from '../../domain/runs/run-cursor.ts';
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from '../../domain/runs/run-query.service.ts';
-import { MAX_JSON_DEPTH } from '../middleware/json-body.ts';
+import { MAX_JSON_DEPTH } from '../../http/middleware/json-body.ts';
 import { named, refOf, timestamp, uuid } from '../openapi/schemas.ts';
 
 /** The schemas of the run endpoints: what they accept (validated) and what they answer (typed). */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import pg from 'pg';
 import { createApiKey } from '../../domain/keys/api-keys.service.ts';
-import { startApiServer, type ApiServer } from '../../api/server.ts';
+import { startApiServer, type ApiServer } from '../../http/server.ts';
 import { User, Workspace } from '../../db/entities/index.ts';
 import { createScratchDatabase, dropScratchDatabase, LOCAL_ADMIN_URL } from '../../db/scratch-database.ts';
 import { loadConfig } from '../../infra/config.ts';

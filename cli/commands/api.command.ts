@@ -1,4 +1,4 @@
-import { startApiServer } from '../../api/server.ts';
+import { startApiServer } from '../../http/server.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
 import { openServices } from '../../infra/services.ts';
 import { untilSignal } from '../../infra/shutdown.ts';

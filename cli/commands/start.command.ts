@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { startApiServer } from '../../api/server.ts';
+import { startApiServer } from '../../http/server.ts';
 import { migrate, openOrm } from '../../db/orm.ts';
 import { startChildReaper, type ChildReaper } from '../../infra/child-reaper.ts';
 import { withOverrides, type Config } from '../../infra/config.ts';

@@ -5,7 +5,7 @@ import type { AgentSpec } from '../../core/agents/agent-spec.ts';
 import type { TurnTool } from '../../core/agents/turn-contract.ts';
 import { Job, WorkflowRun } from '../../db/entities/index.ts';
 import { secretCipher, setSecret } from '../../domain/secrets/secrets.service.ts';
-import { AddressPolicy } from '../../activities/http/address-policy.ts';
+import { AddressPolicy } from '../../infra/outbound/address-policy.ts';
 import { createToolBox } from '../../activities/tools/tool-box.ts';
 import type { ToolBox, ToolContext, ToolOutcome } from '../../activities/tools/tool-box-contract.ts';
 import { createWorkflowRunner } from '../../activities/tools/workflow-runner.ts';

@@ -1,4 +1,4 @@
-import { createApp } from '../../api/app.ts';
+import { createApp } from '../../http/app.ts';
 import { revokeApiKey, rotateApiKey } from '../../domain/keys/api-keys.service.ts';
 import { publishKeyInvalidation } from '../../domain/keys/key-cache-invalidation.ts';
 import { generateKey } from '../../domain/keys/key-format.ts';

@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type supertest from 'supertest';
 import ajvFormats from 'ajv-formats';
 import { v1Routes } from '../../api/routes/v1.routes.ts';
-import type { AppState } from '../../api/context.ts';
+import type { AppState } from '../../http/context.ts';
 import { RUN_STATUSES } from '../../core/run-status.ts';
 import { RunStep, WorkflowDefinition, WorkflowRun } from '../../db/entities/index.ts';
 import { WORKFLOW_STATUSES } from '../../db/entities/workflow-definition.entity.ts';

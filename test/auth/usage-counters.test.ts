@@ -1,5 +1,5 @@
 import supertest from 'supertest';
-import { createApp } from '../../api/app.ts';
+import { createApp } from '../../http/app.ts';
 import { ApiKey } from '../../db/entities/index.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';

@@ -140,7 +140,7 @@ describe('stored definition fields fit their columns', () => {
       .set('content-type', 'application/json')
       .send(deep);
     expect(tooDeep.status).toBe(400);
-    // The body parser refuses it before anything parses it (api/middleware/json-body.ts).
+    // The body parser refuses it before anything parses it (http/middleware/json-body.ts).
     expect(tooDeep.body.error).toBe('JSON body nests arrays and objects deeper than 64 levels');
     // A surrogate pair (an emoji) is fine.
     expect((await as(env.h, env.t).run(wf.id, { input_data: { n: '😀' } })).status).toBe(202);

@@ -1,5 +1,5 @@
-import { AddressPolicy } from '../../activities/http/address-policy.ts';
-import { embeddedIPv4 } from '../../activities/http/embedded-ipv4.ts';
+import { AddressPolicy } from '../../infra/outbound/address-policy.ts';
+import { embeddedIPv4 } from '../../infra/outbound/embedded-ipv4.ts';
 
 describe('AddressPolicy: IPv6 forms that carry an IPv4 address', () => {
   const policy = new AddressPolicy([]);

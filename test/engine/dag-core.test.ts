@@ -1,7 +1,7 @@
 // Pure engine logic: no Temporal, no Postgres.
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { AddressPolicy } from '../../activities/http/address-policy.ts';
+import { AddressPolicy } from '../../infra/outbound/address-policy.ts';
 import type { NodeSpec } from '../../core/dag/definition.ts';
 import { checkWithFields } from '../../core/dag/node-fields.ts';
 import { buildRunContext, sinkOutputs } from '../../core/dag/run-context.ts';

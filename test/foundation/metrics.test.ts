@@ -1,5 +1,5 @@
 import supertest from 'supertest';
-import { createApp } from '../../api/app.ts';
+import { createApp } from '../../http/app.ts';
 import { withOverrides } from '../../infra/config.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';
 import { freePort, installTemporalRuntime } from '../../infra/temporal-runtime.ts';

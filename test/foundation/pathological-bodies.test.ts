@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../api/middleware/json-body.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../http/middleware/json-body.ts';
 import { applyDefinition } from '../../domain/definitions/definitions.service.ts';
 import { requestHash } from '../../domain/runs/idempotency.ts';
 import { BadRequestError } from '../../core/errors.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';
-import { createApp, type ApiApplication } from '../../api/app.ts';
+import { createApp, type ApiApplication } from '../../http/app.ts';
 import { openOrm } from '../../db/orm.ts';
 import { loadConfig, type Config } from '../../infra/config.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';

@@ -2,7 +2,7 @@ import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import supertest from 'supertest';
-import { type ApiApplication, createApp } from '../../api/app.ts';
+import { type ApiApplication, createApp } from '../../http/app.ts';
 import { unreachableDependency } from '../../core/errors.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
 import { createHttpMetrics } from '../../infra/metrics.ts';

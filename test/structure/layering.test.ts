@@ -38,24 +38,28 @@ function restrictedImportMessages(cases: readonly LintCase[]): string[][] {
 const use = (what: string, from: string) => `import { ${what} } from '${from}';\nvoid ${what};\n`;
 
 /**
- * The layering rule in eslint.config.js: adapters (api, cli, activities, worker, and later a2a,
- * console, webhooks) call the domain layer and never import each other; domain, infra and db import
- * no adapter. Each case puts a deliberate violation at a real file's position.
+ * The layering rule in eslint.config.js: adapters (api, cli, activities, worker, a2a, and later
+ * console, webhooks) call the domain layer and never import each other; http/ mounts the HTTP doors
+ * and shares its key gate with them; domain, infra and db import no adapter. Each case puts a deliberate violation at a real file's position.
  */
 describe('import layering (ESLint no-restricted-imports)', () => {
   const violations: LintCase[] = [
-    { file: 'api/app.ts', code: use('createActivities', '../activities/index.ts') },
-    { file: 'api/app.ts', code: use('dagRun', '../workflows/dag-run.workflow.ts') },
-    { file: 'activities/index.ts', code: use('createApp', '../api/app.ts') },
-    { file: 'cli/main.ts', code: use('createKeyGate', '../api/auth/key-gate.ts') },
-    { file: 'worker/worker.ts', code: use('createApp', '../api/app.ts') },
-    { file: 'domain/runs/run-view.ts', code: use('createApp', '../../api/app.ts') },
+    { file: 'http/app.ts', code: use('createActivities', '../activities/index.ts') },
+    { file: 'http/app.ts', code: use('dagRun', '../workflows/dag-run.workflow.ts') },
+    { file: 'activities/index.ts', code: use('createApp', '../http/app.ts') },
+    { file: 'cli/main.ts', code: use('createKeyGate', '../http/key-gate.ts') },
+    { file: 'worker/worker.ts', code: use('createApp', '../http/app.ts') },
+    { file: 'domain/runs/run-view.ts', code: use('createApp', '../../http/app.ts') },
+    { file: 'http/app.ts', code: use('startWorker', '../worker/worker.ts') },
+    { file: 'a2a/a2a.routes.ts', code: use('v1Routes', '../api/routes/v1.routes.ts') },
     { file: 'infra/services.ts', code: use('startRun', '../domain/runs/run-start.service.ts') },
   ];
   const allowed: LintCase[] = [
-    { file: 'api/app.ts', code: use('startRun', '../domain/runs/run-start.service.ts') },
+    { file: 'http/app.ts', code: use('startRun', '../domain/runs/run-start.service.ts') },
     { file: 'activities/index.ts', code: use('StepStore', '../domain/runs/step-store.ts') },
-    { file: 'cli/main.ts', code: use('startApiServer', '../api/server.ts') },
+    { file: 'cli/main.ts', code: use('startApiServer', '../http/server.ts') },
+    { file: 'http/app.ts', code: use('v1Routes', '../api/routes/v1.routes.ts') },
+    { file: 'a2a/a2a.routes.ts', code: use('createKeyGate', '../http/key-gate.ts') },
     { file: 'cli/main.ts', code: use('startWorker', '../worker/worker.ts') },
   ];
   let results: string[][];

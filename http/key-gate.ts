@@ -1,18 +1,18 @@
 import type { Middleware } from 'koa';
-import { ForbiddenError, RateLimitError, UnauthorizedError } from '../../core/errors.ts';
-import { resolvePepper } from '../../infra/data-dir.ts';
-import type { Services } from '../../infra/services.ts';
-import type { Caller } from '../../domain/tenants/caller.ts';
-import type { AppState } from '../context.ts';
-import { DEFAULT_RATE_LIMIT_PER_MINUTE, type Scope } from '../../domain/keys/api-keys.service.ts';
+import { ForbiddenError, RateLimitError, UnauthorizedError } from '../core/errors.ts';
+import { resolvePepper } from '../infra/data-dir.ts';
+import type { Services } from '../infra/services.ts';
+import type { Caller } from '../domain/tenants/caller.ts';
+import type { AppState } from './context.ts';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, type Scope } from '../domain/keys/api-keys.service.ts';
 import {
   type InvalidationSubscription,
   subscribeKeyInvalidations,
-} from '../../domain/keys/key-cache-invalidation.ts';
-import { isWellFormedKey } from '../../domain/keys/key-format.ts';
-import { type KeyRecord, KeyResolver } from '../../domain/keys/key-resolver.ts';
-import { RateLimiter } from '../../domain/keys/rate-limit/rate-limiter.ts';
-import { UsageCounter } from '../../domain/keys/usage-counter.ts';
+} from '../domain/keys/key-cache-invalidation.ts';
+import { isWellFormedKey } from '../domain/keys/key-format.ts';
+import { type KeyRecord, KeyResolver } from '../domain/keys/key-resolver.ts';
+import { RateLimiter } from '../domain/keys/rate-limit/rate-limiter.ts';
+import { UsageCounter } from '../domain/keys/usage-counter.ts';
 
 type GateMiddleware = Middleware<AppState>;
 

@@ -6,9 +6,9 @@ import { errorHandler } from './middleware/error-handler.ts';
 import { httpMetrics } from './middleware/metrics.ts';
 import { requestId } from './middleware/request-id.ts';
 import { metricsSource, type HttpMetrics } from '../infra/metrics.ts';
-import { allowedMethods } from './routes/allowed-methods.ts';
-import { healthRoutes } from './routes/health.routes.ts';
-import { v1Routes } from './routes/v1.routes.ts';
+import { allowedMethods } from '../api/routes/allowed-methods.ts';
+import { healthRoutes } from '../api/routes/health.routes.ts';
+import { v1Routes } from '../api/routes/v1.routes.ts';
 
 export interface AppOptions {
   services: Services;
