@@ -38,7 +38,12 @@ function layerRules() {
     const edge = HTTP_DOORS.includes(adapter) ? [] : ['http'];
     if (adapter === 'worker')
       return restrict(adapter, [...others.filter((o) => o !== 'activities'), ...edge], sideways);
-    return restrict(adapter, [...others, 'workflows', ...edge], sideways, adapter === 'cli' ? ENTRY_MODULES : {});
+    return restrict(
+      adapter,
+      [...others, 'workflows', ...edge],
+      sideways,
+      adapter === 'cli' ? ENTRY_MODULES : {},
+    );
   });
   const below = (layer, extra) =>
     restrict(

@@ -66,6 +66,7 @@ export function createChildRunActivities({
           outputData: null,
           errorMessage: null,
           trigger,
+          a2a: null,
           idempotencyKey: null,
           idempotencyHash: null,
           createdAt: new Date(),

@@ -6,6 +6,13 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const STEP_STATUSES = ['pending', 'running', 'success', 'failed', 'skipped', 'cancelled'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
+/**
+ * Statuses of an agent job: a run's, plus `input_required` while the agent waits, durably, for the
+ * caller's next message (its `request_input` tool, or an A2A conversation).
+ */
+export const JOB_STATUSES = [...RUN_STATUSES, 'input_required'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['success', 'failed', 'cancelled'];
 
 /** The door a run or job came through. */
@@ -20,8 +27,8 @@ export interface TriggerMetadata {
   job_id?: string;
 }
 
-export function isTerminal(status: RunStatus): boolean {
-  return TERMINAL_RUN_STATUSES.includes(status);
+export function isTerminal(status: RunStatus | JobStatus): boolean {
+  return (TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
 }
 
 /** Any JSON value stored in a jsonb column (inputs, outputs). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RUN_STATUSES, STEP_STATUSES } from '../../core/run-status.ts';
+import { JOB_STATUSES, STEP_STATUSES } from '../../core/run-status.ts';
 import { JOB_SOURCES } from '../../domain/jobs/job-view.ts';
 import { named, timestamp, uuid } from '../openapi/schemas.ts';
 import { nextCursorSchema, nullableTimestamp, pageQuery, pathId } from '../runs/run-schemas.ts';
@@ -21,7 +21,7 @@ export const jobListQuery = z.object({
     .toLowerCase()
     .optional()
     .meta({ description: 'Only jobs of this agent: `builtin:<name>` or a custom agent’s uuid.' }),
-  status: z.enum(RUN_STATUSES).optional(),
+  status: z.enum(JOB_STATUSES).optional(),
   source: z.enum(JOB_SOURCES).optional().meta({ description: 'Who started the job.' }),
   ...pageQuery,
 });
@@ -57,7 +57,7 @@ const jobSummarySchema = named(
         .meta({ description: 'The custom agent’s version the job ran.' }),
       session_id: uuid.nullable(),
       source: z.enum(JOB_SOURCES),
-      status: z.enum(RUN_STATUSES),
+      status: z.enum(JOB_STATUSES),
       model: z.string().meta({ description: '`<provider>/<model>` the turn calls.' }),
       message: z.string(),
       context: z.unknown().meta({ description: 'The JSON context sent with the message, or null.' }),

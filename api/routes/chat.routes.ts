@@ -36,12 +36,9 @@ const chatAnswer = named(
         .nullable()
         .meta({ description: 'Summed over the model calls; null if any call reported none.' }),
       output_tokens: z.int().nullable(),
-      cost_micros: z
-        .int()
-        .nullable()
-        .meta({
-          description: 'Exact integer micro-units; null if any call was unpriced or reported no usage.',
-        }),
+      cost_micros: z.int().nullable().meta({
+        description: 'Exact integer micro-units; null if any call was unpriced or reported no usage.',
+      }),
     }),
   }),
 );

@@ -1,4 +1,5 @@
-import type { RunStatus, StepStatus } from '../run-status.ts';
+import type { JobStatus, RunStatus, StepStatus } from '../run-status.ts';
+import type { TaskArtifact } from '../tasks/task-parts.ts';
 
 /** Workflow type of one agent turn; its id is `job:<job_id>`. */
 export const AGENT_TURN_WORKFLOW = 'agentTurn';
@@ -70,4 +71,17 @@ export type JobEvent =
       readonly name: string;
       readonly status: StepStatus;
     }
-  | { readonly type: 'status'; readonly status: RunStatus; readonly error?: string };
+  | {
+      readonly type: 'status';
+      readonly status: JobStatus;
+      readonly error?: string;
+      /** With `input_required`: what the agent asks the caller. */
+      readonly message?: string;
+    }
+  /** An artifact, whole or (with `append`) one more chunk of one already begun; `lastChunk` ends it. */
+  | {
+      readonly type: 'artifact';
+      readonly artifact: TaskArtifact;
+      readonly append: boolean;
+      readonly lastChunk: boolean;
+    };

@@ -5,6 +5,8 @@ import { ChatSession } from './chat-session.entity.ts';
 import { Job } from './job.entity.ts';
 import { JobStep } from './job-step.entity.ts';
 import { UsageRecord } from './usage-record.entity.ts';
+import { TaskFile } from './task-file.entity.ts';
+import { TaskPushConfig } from './task-push-config.entity.ts';
 import { ApiKey } from './api-key.entity.ts';
 import { RunStep } from './run-step.entity.ts';
 import { User } from './user.entity.ts';
@@ -22,6 +24,8 @@ export {
   Job,
   JobStep,
   UsageRecord,
+  TaskFile,
+  TaskPushConfig,
   ApiKey,
   RunStep,
   User,
@@ -48,4 +52,6 @@ export const ALL_ENTITIES = [
   Job,
   JobStep,
   UsageRecord,
+  TaskFile,
+  TaskPushConfig,
 ];

@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import type { JsonValue, RunStatus, Source } from '../../core/run-status.ts';
-import { RUN_STATUSES } from '../../core/run-status.ts';
+import type { JobStatus, JsonValue, Source } from '../../core/run-status.ts';
+import { JOB_STATUSES } from '../../core/run-status.ts';
+import type { A2aOrigin, TaskArtifact } from '../../core/tasks/task-parts.ts';
 import { createdAtColumn, idColumn } from './common.ts';
 
 /** One agent turn (a chat message or an `agent` node); its Temporal workflow id is `job:<id>`. */
@@ -30,12 +31,16 @@ export const Job = defineEntity({
     nodeId: p.string().nullable(),
     /** `<provider>/<model>` the turn calls (the agent's, or the request's `model_id`). */
     model: p.string(),
-    status: p.enum(RUN_STATUSES).$type<RunStatus>().default('pending'),
+    status: p.enum(JOB_STATUSES).$type<JobStatus>().default('pending'),
     message: p.text(),
     context: p.json<JsonValue>().nullable(),
     /** Tools offered to the model for this turn, fixed when it begins (MCP tools discovered then). */
     tools: p.json<JsonValue>().nullable(),
     finalMessage: p.text().nullable(),
+    /** Outputs beyond the answer text (files, data); null when the answer is the only one. */
+    artifacts: p.json<TaskArtifact[]>().nullable(),
+    /** Set when the job came over A2A (its message id, and how to answer). */
+    a2a: p.json<A2aOrigin>().nullable(),
     errorMessage: p.text().nullable(),
     idempotencyKey: p.string().nullable(),
     idempotencyHash: p.string().nullable(),

@@ -2,6 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { createdAtColumn, idColumn } from './common.ts';
 import type { RunStatus, TriggerMetadata } from '../../core/run-status.ts';
 import type { JsonValue } from '../../core/run-status.ts';
+import type { A2aOrigin } from '../../core/tasks/task-parts.ts';
 import { RUN_STATUSES } from '../../core/run-status.ts';
 
 /**
@@ -44,6 +45,8 @@ export const WorkflowRun = defineEntity({
     outputData: p.json<JsonValue>().nullable(),
     errorMessage: p.text().nullable(),
     trigger: p.json<TriggerMetadata>(),
+    /** Set when the run came over A2A: the client's message id and context id. */
+    a2a: p.json<A2aOrigin>().nullable(),
     idempotencyKey: p.string().nullable(),
     idempotencyHash: p.string().nullable(),
     createdAt: createdAtColumn(),

@@ -5,6 +5,7 @@ import { Migration20261129100000_active_run_limit } from './Migration20261129100
 import { Migration20261129170000_workspace_secrets } from './Migration20261129170000_workspace_secrets.ts';
 import { Migration20261129180000_notify_run_ended } from './Migration20261129180000_notify_run_ended.ts';
 import { Migration20261129190000_agent_runtime } from './Migration20261129190000_agent_runtime.ts';
+import { Migration20261129230000_a2a_tasks } from './Migration20261129230000_a2a_tasks.ts';
 
 /** Every migration in order; add new ones at the end and never edit an applied one. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -17,4 +18,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129170000_workspace_secrets', class: Migration20261129170000_workspace_secrets },
   { name: 'Migration20261129180000_notify_run_ended', class: Migration20261129180000_notify_run_ended },
   { name: 'Migration20261129190000_agent_runtime', class: Migration20261129190000_agent_runtime },
+  { name: 'Migration20261129230000_a2a_tasks', class: Migration20261129230000_a2a_tasks },
 ];

@@ -20,8 +20,12 @@ import type { JobView } from './job-view.ts';
 export async function cancelJob(services: Services, workspaceId: string, jobId: string): Promise<JobView> {
   const em = services.orm.em.fork();
   const before = await getJob(em, workspaceId, jobId);
-  if (!canMoveRun(before.status, 'cancelled')) {
-    throw new BadRequestError(`Job is ${before.status}; only pending or running jobs can be cancelled`);
+  // A job waiting for input is still live: it cancels like a running one.
+  const live = before.status === 'input_required' ? 'running' : before.status;
+  if (!canMoveRun(live, 'cancelled')) {
+    throw new BadRequestError(
+      `Job is ${before.status}; only pending, running or input_required jobs can be cancelled`,
+    );
   }
   const request = await cancelWorkflowAndSettle(services.temporal.client, jobWorkflowId(jobId));
   const after = await getJob(em, workspaceId, jobId);

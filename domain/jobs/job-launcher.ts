@@ -3,6 +3,7 @@ import type { AgentSpec } from '../../core/agents/agent-spec.ts';
 import { AGENT_TURN_WORKFLOW, jobWorkflowId } from '../../core/agents/turn-contract.ts';
 import { UnavailableError, unreachableDependency } from '../../core/errors.ts';
 import type { JsonValue, Source } from '../../core/run-status.ts';
+import type { A2aOrigin } from '../../core/tasks/task-parts.ts';
 import { SA_AGENT, SA_API_KEY, SA_SOURCE, SA_WORKSPACE } from '../../core/search-attributes.ts';
 import { jsonParam } from '../../db/json-param.ts';
 import type { EntityManager } from '../../db/orm.ts';
@@ -34,14 +35,16 @@ export interface JobStart {
   readonly idempotencyHash: string | null;
   readonly runId?: string | null;
   readonly nodeId?: string | null;
+  /** How A2A asked for the job, when it did. */
+  readonly a2a?: A2aOrigin | null;
 }
 
 /** Records the job `pending`; a unique-key conflict (its Idempotency-Key) propagates. */
 export async function insertJob(em: EntityManager, job: JobStart): Promise<void> {
   await em.getConnection().execute(
     `insert into jobs (id, workspace_id, agent_id, agent_version, session_id, source, api_key_id, owner_id,
-                       model, status, message, context, idempotency_key, idempotency_hash, run_id, node_id, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?::jsonb, ?, ?, ?, ?, now())`,
+                       model, status, message, context, idempotency_key, idempotency_hash, run_id, node_id, a2a, created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, now())`,
     [
       job.id,
       job.workspaceId,
@@ -58,6 +61,7 @@ export async function insertJob(em: EntityManager, job: JobStart): Promise<void>
       job.idempotencyHash,
       job.runId ?? null,
       job.nodeId ?? null,
+      job.a2a ? jsonParam(job.a2a as JsonValue) : null,
     ],
   );
 }

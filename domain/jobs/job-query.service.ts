@@ -1,6 +1,6 @@
 import type { FilterQuery, InferEntity } from '@mikro-orm/core';
 import { NotFoundError } from '../../core/errors.ts';
-import type { RunStatus } from '../../core/run-status.ts';
+import type { JobStatus } from '../../core/run-status.ts';
 import { Job } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import { keysetPage, olderThanCursor } from '../runs/run-cursor.ts';
@@ -26,7 +26,7 @@ export async function getJob(em: EntityManager, workspaceId: string, jobId: stri
 /** Which jobs a listing wants; every field optional. */
 export interface JobListFilter {
   agentId?: string | undefined;
-  status?: RunStatus | undefined;
+  status?: JobStatus | undefined;
   source?: JobSource | undefined;
   /** A `next_cursor` from an earlier page. */
   cursor?: string | undefined;

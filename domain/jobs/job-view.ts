@@ -1,5 +1,5 @@
 import type { InferEntity } from '@mikro-orm/core';
-import type { JsonValue, RunStatus, Source, StepStatus } from '../../core/run-status.ts';
+import type { JobStatus, JsonValue, Source, StepStatus } from '../../core/run-status.ts';
 import { Job, JobStep } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import { iso } from '../runs/run-view.ts';
@@ -37,7 +37,7 @@ export interface JobSummaryView {
   agent_version: number | null;
   session_id: string | null;
   source: JobSource;
-  status: RunStatus;
+  status: JobStatus;
   model: string;
   message: string;
   context: JsonValue | null;

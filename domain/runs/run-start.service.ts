@@ -10,6 +10,7 @@ import {
   UnprocessableError,
 } from '../../core/errors.ts';
 import type { JsonValue, Source } from '../../core/run-status.ts';
+import type { A2aOrigin } from '../../core/tasks/task-parts.ts';
 import { WorkflowDefinition, type WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { Caller } from '../tenants/caller.ts';
@@ -33,6 +34,8 @@ export interface RunStartRequest {
   readonly idempotencyKey?: string | undefined;
   /** The agent job that starts the run (its `run_workflow` tool), recorded on the trigger. */
   readonly jobId?: string | undefined;
+  /** How A2A asked for the run, when it did. */
+  readonly a2a?: A2aOrigin | undefined;
 }
 
 /**
@@ -109,6 +112,7 @@ async function startVersion(
       owner_id: auth.ownerId,
       ...(request.jobId ? { job_id: request.jobId } : {}),
     },
+    a2a: request.a2a ?? null,
     idempotencyKey: idempotencyKey ?? null,
     idempotencyHash: hash ?? null,
     createdAt: new Date(),
