@@ -9,13 +9,19 @@ import { metricsSource, type HttpMetrics } from '../infra/metrics.ts';
 import { allowedMethods } from '../api/routes/allowed-methods.ts';
 import { healthRoutes } from '../api/routes/health.routes.ts';
 import { v1Routes } from '../api/routes/v1.routes.ts';
+import { a2aRoutes } from '../a2a/a2a.routes.ts';
+import { createKeyGate } from './key-gate.ts';
 
 export interface AppOptions {
   services: Services;
   metrics: HttpMetrics;
   /** Where the Temporal SDK exports its own Prometheus metrics, when this process hosts a worker. */
   temporalMetricsUrl?: string | undefined;
+  /** What the Agent Card says this deployment's version is. */
+  version?: string | undefined;
 }
+
+const DEFAULT_VERSION = '0.1.0';
 
 export interface ApiApplication {
   readonly koa: Koa<AppState>;
@@ -43,10 +49,14 @@ export function createApp(options: AppOptions): ApiApplication {
   app.use(requestId(services.log));
   app.use(httpMetrics(metrics));
   app.use(errorHandler());
-  const v1 = v1Routes(services);
+  // One gate for every door: one key cache, one limiter, so a key's rate limit counts all its calls.
+  const gate = createKeyGate(services);
+  const v1 = v1Routes(services, gate);
+  const a2a = a2aRoutes(services, gate, options.version ?? DEFAULT_VERSION, new Date());
   const routers: Router<AppState>[] = [
     healthRoutes(services, metricsSource(metrics.registry, options.temporalMetricsUrl)),
     v1.router,
+    a2a.router,
   ];
   app.use(allowedMethods(routers));
   for (const router of routers) app.use(router.routes());
@@ -55,7 +65,11 @@ export function createApp(options: AppOptions): ApiApplication {
     drain() {
       draining = true;
       v1.drain();
+      a2a.drain();
     },
-    close: v1.close,
+    async close() {
+      await Promise.all([v1.close(), a2a.close()]);
+      await gate.close();
+    },
   };
 }

@@ -119,6 +119,8 @@ const schema = z.object({
   HOME: z.string().min(1).optional(),
   AGENT_HISTORY_TOKENS: z.coerce.number().int().min(0).max(1_000_000).default(4000),
   MODEL_CALL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+  PUBLIC_BASE_URL: optionalUrl,
+  A2A_DEFAULT_AGENT: z.string().min(1).default('builtin:assistant'),
 });
 
 export interface Config {
@@ -166,6 +168,10 @@ export interface Config {
   /** Runs of one workspace that may be `pending` or `running` at once, child runs included. */
   readonly workspaceMaxActiveRuns: number;
   readonly models: ModelConfig;
+  /** Where clients reach this deployment (the A2A card names it); default `http://HOST:PORT`. */
+  readonly publicBaseUrl: string;
+  /** The agent an A2A message without a target talks to. */
+  readonly a2aDefaultAgent: string;
 }
 
 /** Model providers, prices and the offline model; `local` is always present. */
@@ -248,6 +254,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     expressionPoolSize: e.EXPRESSION_POOL_SIZE ?? Math.min(4, availableParallelism()),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     workspaceMaxActiveRuns: e.WORKSPACE_MAX_ACTIVE_RUNS,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    a2aDefaultAgent: e.A2A_DEFAULT_AGENT,
     models: {
       providers: Object.fromEntries(
         Object.entries(e.DAGEN_MODEL_PROVIDERS).map(([name, p]) => [

@@ -6,7 +6,7 @@ import { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
 import { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
 import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
 import { RunEndWatcher } from '../../domain/runs/run-end-watcher.ts';
-import { createKeyGate } from '../../http/key-gate.ts';
+import type { KeyGate } from '../../http/key-gate.ts';
 import type { AppState } from '../../http/context.ts';
 import { jsonBody } from '../../http/middleware/json-body.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
@@ -33,7 +33,7 @@ export interface V1Api {
   readonly router: Router<AppState>;
   /** Ends held waits at once (they answer 202 with the run's current state): the server is stopping. */
   drain(): void;
-  /** Flushes usage counters and `last_run_at` stamps, stops the key gate's subscription and the run-end listener. */
+  /** Flushes `last_run_at` stamps and stops the run-end listener (the app closes the shared key gate). */
   close(): Promise<void>;
 }
 
@@ -43,8 +43,7 @@ export interface V1Api {
  * wrong-scope key gets 403 before any lookup could answer 404, and a path no route matches is a plain
  * 404 without a key. Only the OpenAPI document is public.
  */
-export function v1Routes(services: Services): V1Api {
-  const gate = createKeyGate(services);
+export function v1Routes(services: Services, gate: KeyGate): V1Api {
   const draining = new AbortController();
   const deps: ApiDeps = {
     services,
@@ -74,7 +73,6 @@ export function v1Routes(services: Services): V1Api {
     close: async () => {
       await deps.runEnds.close();
       await deps.lastRuns.flush();
-      await gate.close();
     },
   };
 }

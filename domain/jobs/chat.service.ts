@@ -4,6 +4,7 @@ import type { AgentSpec } from '../../core/agents/agent-spec.ts';
 import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
 import { AppError, NotFoundError, UnavailableError, UnprocessableError } from '../../core/errors.ts';
 import type { JsonValue, Source } from '../../core/run-status.ts';
+import type { A2aOrigin } from '../../core/tasks/task-parts.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { Services } from '../../infra/services.ts';
 import { chooseModel } from '../agents/model-choice.ts';
@@ -24,6 +25,8 @@ export interface ChatRequest {
   readonly context?: JsonValue | undefined;
   readonly source: Source;
   readonly idempotencyKey?: string | undefined;
+  /** How A2A asked for the turn, when it did; its `context_id` picks (or creates) the session. */
+  readonly a2a?: A2aOrigin | undefined;
 }
 
 export interface ChatDeps {
@@ -59,7 +62,7 @@ export async function startChat(deps: ChatDeps, caller: Caller, request: ChatReq
   await new BudgetGuard(em).assertWithinBudget(caller.apiKeyId);
   const sessionId = request.sessionId
     ? await existingSession(em, caller.workspaceId, agent.id, request.sessionId)
-    : await newSession(em, caller.workspaceId, agent.id);
+    : await newSession(em, caller.workspaceId, agent.id, request.a2a?.context_id);
   const job: JobStart = {
     id: randomUUID(),
     workspaceId: caller.workspaceId,
@@ -74,6 +77,7 @@ export async function startChat(deps: ChatDeps, caller: Caller, request: ChatReq
     context: request.context ?? null,
     idempotencyKey: request.idempotencyKey ?? null,
     idempotencyHash: hash ?? null,
+    a2a: request.a2a ?? null,
   };
   try {
     await insertJob(em, job);
@@ -114,15 +118,24 @@ async function existingSession(
   return id;
 }
 
-async function newSession(em: EntityManager, workspaceId: string, agentId: string): Promise<string> {
-  const id = randomUUID();
-  await em
-    .getConnection()
-    .execute(
-      `insert into chat_sessions (id, workspace_id, agent_id, created_at, updated_at) values (?, ?, ?, now(), now())`,
-      [id, workspaceId, agentId],
-    );
-  return id;
+/**
+ * A new session, or with an A2A `contextId` the session of that context for this agent (created on
+ * its first message; the unique (workspace, agent, context) makes concurrent firsts share one).
+ */
+async function newSession(
+  em: EntityManager,
+  workspaceId: string,
+  agentId: string,
+  contextId?: string,
+): Promise<string> {
+  const [row] = await em.getConnection().execute<{ id: string }[]>(
+    `insert into chat_sessions (id, workspace_id, agent_id, context_id, created_at, updated_at)
+     values (?, ?, ?, ?, now(), now())
+     on conflict (workspace_id, agent_id, context_id) do update set updated_at = chat_sessions.updated_at
+     returning id`,
+    [randomUUID(), workspaceId, agentId, contextId ?? null],
+  );
+  return row!.id;
 }
 
 /** The job holding `key` in the workspace within IDEMPOTENCY_KEY_TTL_MS, else null (an older one gives it up). */

@@ -32,9 +32,9 @@ export async function insertRunWithinLimit(
     : '';
   const rows = await em.execute<{ id: string }[]>(
     `insert into workflow_runs (id, workspace_id, workflow_id, workflow_version, status, input_data,
-       output_data, error_message, trigger, idempotency_key, idempotency_hash, created_at, started_at,
+       output_data, error_message, trigger, a2a, idempotency_key, idempotency_hash, created_at, started_at,
        finished_at)
-     select ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?, ?, ?, ?, ?
+     select ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?
       where ${RunSlotFree.name}(?, ?)${current}
      on conflict (id) do nothing
      returning id`,
@@ -48,6 +48,7 @@ export async function insertRunWithinLimit(
       jsonParam(run.outputData),
       run.errorMessage,
       jsonParam(run.trigger),
+      run.a2a ? jsonParam(run.a2a) : null,
       run.idempotencyKey,
       run.idempotencyHash,
       run.createdAt,

@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type supertest from 'supertest';
 import ajvFormats from 'ajv-formats';
+import { createKeyGate } from '../../http/key-gate.ts';
 import { v1Routes } from '../../api/routes/v1.routes.ts';
 import type { AppState } from '../../http/context.ts';
 import { RUN_STATUSES } from '../../core/run-status.ts';
@@ -78,7 +79,8 @@ describe('OpenAPI document', () => {
     const res = await h.http.get('/api/v1/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    const v1 = v1Routes(h.services);
+    const gate = createKeyGate(h.services);
+    const v1 = v1Routes(h.services, gate);
     try {
       const routes = routerOperations(v1.router);
       expect(routes).toContain('GET /api/v1/agents');
@@ -86,6 +88,7 @@ describe('OpenAPI document', () => {
       expect(documentOperations(res.body)).toEqual(routes);
     } finally {
       await v1.close();
+      await gate.close();
     }
   });
 

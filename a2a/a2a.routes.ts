@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import Router from '@koa/router';
+import { A2A_VERSION_HEADER, AgentCard, formatSSEErrorEvent, formatSSEEvent, SSE_HEADERS } from '@a2a-js/sdk';
+import { A2A_LEGACY_PROTOCOL_VERSION } from '@a2a-js/sdk/compat/v0_3';
+import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
+import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
+import { BadRequestError, ForbiddenError } from '../core/errors.ts';
+import { AgentRegistry } from '../domain/agents/agent-registry.ts';
+import { DefinitionHeads } from '../domain/definitions/definition-heads.ts';
+import { LastRunRecorder } from '../domain/definitions/last-run-recorder.ts';
+import { RunnableVersions } from '../domain/definitions/runnable-versions.ts';
+import { RunEndWatcher } from '../domain/runs/run-end-watcher.ts';
+import type { Services } from '../infra/services.ts';
+import { authOf, type AppContext, type AppState } from '../http/context.ts';
+import type { KeyGate } from '../http/key-gate.ts';
+import { jsonBody } from '../http/middleware/json-body.ts';
+import { A2A_PATH, publicAgentCard } from './agent-card.ts';
+import { messageTarget, scopeOf, type TargetFields } from './message-target.ts';
+import { KeyUser, STOP_STATE_KEY, TaskRequestHandler } from './task-handler.ts';
+
+/** Where clients look for the card: A2A 1.0's path, and the one the seed's clients used. */
+const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'];
+const CARD_MAX_AGE_SECONDS = 300;
+/** Methods that start work, by either protocol version: the key needs the target's scope. */
+const SEND_METHODS = new Set(['SendMessage', 'SendStreamingMessage', 'message/send', 'message/stream']);
+const PARSE_ERROR = -32700;
+
+export interface A2aApi {
+  readonly router: Router<AppState>;
+  /** Ends held waits and open streams: the server is stopping. */
+  drain(): void;
+  close(): Promise<void>;
+}
+
+type JsonRpcResponse = Awaited<ReturnType<JsonRpcTransportHandler['handle']>>;
+
+/**
+ * The A2A door: the public Agent Card, and JSON-RPC at /a2a (and /a2a/) for A2A 1.0 clients (header
+ * `A2A-Version: 1.0`) and 0.3 clients (no header, or 0.3), both through the SDK's transport handlers
+ * over our own request handler. Every call passes the key gate first (401/403 before any method runs,
+ * the key's rate limit on every call), then its body is read; a method that starts work needs the
+ * scope of its target (`agents` or `workflows`) and answers 403 `{error}` without it, as the
+ * External API does.
+ */
+export function a2aRoutes(services: Services, gate: KeyGate, version: string, bootTime: Date): A2aApi {
+  const draining = new AbortController();
+  const runEnds = new RunEndWatcher(services.config.databaseUrl!, services.log);
+  const lastRuns = new LastRunRecorder(services.orm, services.log);
+  const card = publicAgentCard(services.config, version);
+  const handler = new TaskRequestHandler({
+    services,
+    runEnds,
+    card,
+    agents: new AgentRegistry(services.orm, services.config.models, services.config.agentListCacheMs),
+    runs: { services, versions: new RunnableVersions(), heads: new DefinitionHeads(), lastRuns },
+  });
+  const current = new JsonRpcTransportHandler(handler);
+  const legacy = new LegacyJsonRpcTransportHandler(handler);
+
+  const router = new Router<AppState>();
+  const cardBody = JSON.stringify(AgentCard.toJSON(card));
+  const etag = `"${createHash('sha256').update(cardBody).digest('base64url').slice(0, 27)}"`;
+  for (const path of CARD_PATHS) {
+    router.get(path, (ctx) => {
+      ctx.set('Last-Modified', bootTime.toUTCString());
+      ctx.set('ETag', etag);
+      ctx.set('Cache-Control', `public, max-age=${CARD_MAX_AGE_SECONDS}`);
+      ctx.status = 200;
+      if (ctx.fresh) {
+        ctx.status = 304;
+        return;
+      }
+      ctx.type = 'application/json';
+      ctx.body = cardBody;
+    });
+  }
+
+  const body = jsonBody(services.config.maxBodyBytes);
+  const rpc = async (ctx: AppContext) => {
+    const versionHeader = ctx.get(A2A_VERSION_HEADER);
+    const useLegacy = (versionHeader || A2A_LEGACY_PROTOCOL_VERSION) === A2A_LEGACY_PROTOCOL_VERSION;
+    const raw = ctx.request.body;
+    const request = (typeof raw === 'object' && raw !== null ? raw : {}) as {
+      id?: unknown;
+      method?: unknown;
+      params?: TargetFields;
+    };
+    const id = typeof request.id === 'string' || typeof request.id === 'number' ? request.id : null;
+    if (typeof request.method === 'string' && SEND_METHODS.has(request.method) && request.params) {
+      const scope = scopeOf(messageTarget(request.params, services.config.a2aDefaultAgent));
+      if (!authOf(ctx).scopes.includes(scope)) {
+        throw new ForbiddenError(`API key lacks the '${scope}' scope this message's target needs`);
+      }
+    }
+    const stop = new AbortController();
+    const onStop = () => stop.abort();
+    ctx.req.once('close', onStop);
+    draining.signal.addEventListener('abort', onStop, { once: true });
+    const context = new ServerCallContext({
+      user: new KeyUser(authOf(ctx)),
+      requestedVersion: versionHeader || undefined,
+      state: new Map([[STOP_STATE_KEY, stop.signal]]),
+    });
+    const mapError = useLegacy
+      ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
+      : JsonRpcTransportHandler.mapToJSONRPCError;
+    let answer: JsonRpcResponse;
+    try {
+      validateVersion(context.requestedVersion, card, 'JSONRPC');
+      answer = await (useLegacy ? legacy : current).handle(request as Record<string, unknown>, context);
+    } catch (err) {
+      answer = { jsonrpc: '2.0', id, error: mapError(err) };
+    }
+    if (!isStream(answer)) {
+      draining.signal.removeEventListener('abort', onStop);
+      ctx.body = answer;
+      return;
+    }
+    const iterator = answer[Symbol.asyncIterator]();
+    let first: IteratorResult<unknown>;
+    try {
+      first = await iterator.next();
+    } catch (err) {
+      ctx.body = { jsonrpc: '2.0', id, error: mapError(err) };
+      return;
+    }
+    const out = new PassThrough();
+    ctx.set(SSE_HEADERS);
+    ctx.status = 200;
+    ctx.body = out;
+    void (async () => {
+      try {
+        if (!first.done) out.write(formatSSEEvent(first.value));
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+          out.write(formatSSEEvent(next.value));
+        }
+      } catch (err) {
+        out.write(formatSSEErrorEvent({ jsonrpc: '2.0', id, error: mapError(err) }));
+      } finally {
+        draining.signal.removeEventListener('abort', onStop);
+        out.end();
+      }
+    })();
+  };
+  router.post([A2A_PATH, `${A2A_PATH}/`], gate.authenticate, gate.rateLimit, parseErrorAsRpc(body), rpc);
+
+  return {
+    router,
+    drain: () => draining.abort(),
+    close: async () => {
+      await runEnds.close();
+      await lastRuns.flush();
+    },
+  };
+}
+
+function isStream(answer: JsonRpcResponse): answer is AsyncGenerator<never> {
+  return typeof (answer as Partial<AsyncGenerator>)[Symbol.asyncIterator] === 'function';
+}
+
+/** The JSON body reader, with malformed JSON answered as JSON-RPC's parse error instead of a 400. */
+function parseErrorAsRpc(read: ReturnType<typeof jsonBody>): ReturnType<typeof jsonBody> {
+  return async function jsonRpcBody(ctx, next) {
+    let parsed = false;
+    try {
+      await read(ctx, () => {
+        parsed = true;
+        return Promise.resolve();
+      });
+    } catch (err) {
+      if (!(err instanceof BadRequestError) || !err.message.startsWith('Malformed JSON')) throw err;
+      ctx.body = { jsonrpc: '2.0', id: null, error: { code: PARSE_ERROR, message: 'Invalid JSON payload.' } };
+      return;
+    }
+    if (parsed) await next();
+  };
+}

@@ -1,0 +1,51 @@
+import type { Scope } from '../domain/keys/api-keys.service.ts';
+import { RUN_WORKFLOW_SKILL, WORKFLOW_SKILL_PREFIX } from './agent-card.ts';
+
+/** What a message asks for: a turn of an agent, a run of a workflow, or more input to a waiting task. */
+export type MessageTarget =
+  | { readonly kind: 'agent'; readonly agentId: string }
+  | { readonly kind: 'workflow'; readonly workflowId: string }
+  | { readonly kind: 'continue'; readonly taskId: string };
+
+type Metadata = Record<string, unknown> | undefined;
+
+/** The fields a target is read from; the same names in A2A 1.0 and 0.3, so raw JSON works too. */
+export interface TargetFields {
+  readonly message?: { readonly taskId?: unknown; readonly metadata?: Metadata } | undefined;
+  readonly metadata?: Metadata;
+}
+
+/**
+ * The message's target: its task id continues that task; else `metadata.workflow_id`,
+ * `metadata.agent_id` or `metadata.skill_id` (a card skill: an agent id, `workflow:<id>`, or
+ * `run-workflow` with `workflow_id`), read from the message's metadata first, then the request's;
+ * else `defaultAgent`.
+ */
+export function messageTarget(params: TargetFields, defaultAgent: string): MessageTarget {
+  const taskId = params.message?.taskId;
+  if (typeof taskId === 'string' && taskId !== '') return { kind: 'continue', taskId };
+  const field = (name: string): string | undefined => {
+    for (const m of [params.message?.metadata, params.metadata]) {
+      const v = m?.[name];
+      if (typeof v === 'string' && v !== '') return v;
+    }
+    return undefined;
+  };
+  const workflowId = field('workflow_id');
+  if (workflowId) return { kind: 'workflow', workflowId };
+  const agentId = field('agent_id');
+  if (agentId) return { kind: 'agent', agentId };
+  const skillId = field('skill_id');
+  if (skillId?.startsWith(WORKFLOW_SKILL_PREFIX)) {
+    return { kind: 'workflow', workflowId: skillId.slice(WORKFLOW_SKILL_PREFIX.length) };
+  }
+  // `run-workflow` without a workflow id names none: the start answers that it is not there.
+  if (skillId === RUN_WORKFLOW_SKILL) return { kind: 'workflow', workflowId: '' };
+  if (skillId) return { kind: 'agent', agentId: skillId };
+  return { kind: 'agent', agentId: defaultAgent };
+}
+
+/** The key scope a target needs: continuing a task is talking to its agent. */
+export function scopeOf(target: MessageTarget): Scope {
+  return target.kind === 'workflow' ? 'workflows' : 'agents';
+}

@@ -1,0 +1,330 @@
+import type {
+  AgentCard,
+  CancelTaskRequest,
+  DeleteTaskPushNotificationConfigRequest,
+  GetExtendedAgentCardRequest,
+  GetTaskPushNotificationConfigRequest,
+  GetTaskRequest,
+  ListTaskPushNotificationConfigsRequest,
+  ListTaskPushNotificationConfigsResponse,
+  ListTasksRequest,
+  ListTasksResponse,
+  Message,
+  Part,
+  SendMessageRequest,
+  StreamResponse,
+  SubscribeToTaskRequest,
+  Task,
+  TaskPushNotificationConfig,
+} from '@a2a-js/sdk';
+import { TaskState } from '@a2a-js/sdk';
+import {
+  A2AError,
+  ContentTypeNotSupportedError,
+  PushNotificationNotSupportedError,
+  RequestMalformedError,
+  TaskNotCancelableError,
+  TaskNotFoundError,
+  UnsupportedOperationError,
+} from '@a2a-js/sdk/errors';
+import type { A2ARequestHandler, ServerCallContext, User } from '@a2a-js/sdk/server';
+import { AppError } from '../core/errors.ts';
+import type { JsonValue } from '../core/run-status.ts';
+import { listAgents } from '../domain/agents/agents.service.ts';
+import type { AgentRegistry } from '../domain/agents/agent-registry.ts';
+import { listDefinitions } from '../domain/definitions/definitions.service.ts';
+import { startChat } from '../domain/jobs/chat.service.ts';
+import { cancelJob } from '../domain/jobs/job-cancel.service.ts';
+import { awaitJobSettled } from '../domain/jobs/job-wait.ts';
+import { cancelRun } from '../domain/runs/run-cancel.service.ts';
+import { startRun, type StartRunDeps } from '../domain/runs/run-start.service.ts';
+import { protocolMessage } from '../domain/tasks/task-parts.ts';
+import { listTasks } from '../domain/tasks/task-list.ts';
+import { loadTask } from '../domain/tasks/task-view.ts';
+import type { Caller } from '../domain/tenants/caller.ts';
+import { extendedAgentCard } from './agent-card.ts';
+import { messageTarget } from './message-target.ts';
+import { endsStream, LONGEST_WAIT_MS, taskEvents, type TaskStreamDeps } from './task-events.ts';
+
+/** The authenticated key as the SDK's user: the caller every method acts for. */
+export class KeyUser implements User {
+  readonly caller: Caller;
+  constructor(caller: Caller) {
+    this.caller = caller;
+  }
+  get isAuthenticated(): boolean {
+    return true;
+  }
+  get userName(): string {
+    return this.caller.apiKeyId;
+  }
+}
+
+/** The ServerCallContext state key of the signal that ends a call's waits (client gone, server draining). */
+export const STOP_STATE_KEY = 'dagen.stop';
+
+export interface TaskHandlerDeps extends TaskStreamDeps {
+  readonly card: AgentCard;
+  readonly agents: AgentRegistry;
+  readonly runs: StartRunDeps;
+}
+
+const TERMINAL: readonly TaskState[] = [
+  TaskState.TASK_STATE_COMPLETED,
+  TaskState.TASK_STATE_FAILED,
+  TaskState.TASK_STATE_CANCELED,
+  TaskState.TASK_STATE_REJECTED,
+];
+const DEFAULT_PAGE_SIZE = 50;
+
+/**
+ * A2A methods over the domain: a task is a job or run of the caller's workspace, started, read,
+ * waited for and cancelled as the External API does it; nothing is kept in the API process, so any
+ * API process serves any task and a restart loses none. Validation follows the SDK's
+ * DefaultRequestHandler so clients see the same errors.
+ */
+export class TaskRequestHandler implements A2ARequestHandler {
+  readonly #deps: TaskHandlerDeps;
+
+  constructor(deps: TaskHandlerDeps) {
+    this.#deps = deps;
+  }
+
+  getAgentCard(): Promise<AgentCard> {
+    return Promise.resolve(this.#deps.card);
+  }
+
+  async getAuthenticatedExtendedAgentCard(
+    _p: GetExtendedAgentCardRequest,
+    context: ServerCallContext,
+  ): Promise<AgentCard> {
+    const { workspaceId } = callerOf(context);
+    const em = this.#deps.services.orm.em.fork();
+    const [agents, workflows] = await Promise.all([
+      listAgents(em.fork(), this.#deps.services.config.models, workspaceId),
+      listDefinitions(em.fork(), workspaceId, { status: 'active', order: 'name' }),
+    ]);
+    return extendedAgentCard(
+      this.#deps.card,
+      agents.filter((a) => a.type === 'custom'),
+      workflows,
+    );
+  }
+
+  async sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
+    const task = await this.#start(params, context);
+    const stop = stopOf(context);
+    if (params.configuration?.returnImmediately !== true && !endsStream(task)) {
+      if (task.metadata?.job_id === task.id) await awaitJobSettled(this.#deps.services, task.id, stop);
+      else await this.#deps.runEnds.waitForEnd(task.id, LONGEST_WAIT_MS, stop);
+    }
+    const now = await this.#task(callerOf(context), task.id);
+    if (now.status?.state === TaskState.TASK_STATE_COMPLETED && now.metadata?.reply_as_message) {
+      return protocolMessage(
+        'agent',
+        { messageId: `${now.id}-reply`, taskId: '', contextId: now.contextId },
+        answerParts(now),
+      );
+    }
+    return withHistoryLength(now, params.configuration?.historyLength);
+  }
+
+  async *sendMessageStream(
+    params: SendMessageRequest,
+    context: ServerCallContext,
+  ): AsyncGenerator<StreamResponse> {
+    const task = await this.#start(params, context);
+    yield* taskEvents(this.#deps, callerOf(context).workspaceId, task.id, stopOf(context));
+  }
+
+  async getTask(params: GetTaskRequest, context: ServerCallContext): Promise<Task> {
+    return withHistoryLength(await this.#task(callerOf(context), params.id), params.historyLength);
+  }
+
+  async listTasks(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+    const pageSize = params.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
+      throw new RequestMalformedError('pageSize must be between 1 and 100');
+    }
+    if (params.status !== undefined && !(params.status in TaskState)) {
+      throw new RequestMalformedError(`Invalid status filter: ${String(params.status)}`);
+    }
+    const statusAfter = params.statusTimestampAfter ? new Date(params.statusTimestampAfter) : undefined;
+    if (statusAfter && isNaN(statusAfter.getTime())) {
+      throw new RequestMalformedError('statusTimestampAfter must be a valid ISO 8601 date string');
+    }
+    const page = await this.#protocolErrors(() =>
+      listTasks(this.#deps.services.orm.em.fork(), callerOf(context).workspaceId, {
+        contextId: params.contextId || undefined,
+        state: params.status === TaskState.TASK_STATE_UNSPECIFIED ? undefined : params.status,
+        statusAfter,
+        pageSize,
+        pageToken: params.pageToken || undefined,
+        includeArtifacts: params.includeArtifacts ?? false,
+      }),
+    );
+    return {
+      tasks: page.tasks.map((t) => withHistoryLength(t, params.historyLength)),
+      nextPageToken: page.nextPageToken,
+      pageSize,
+      totalSize: page.totalSize,
+    };
+  }
+
+  async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
+    const caller = callerOf(context);
+    const task = await this.#task(caller, params.id);
+    if (task.status?.state === TaskState.TASK_STATE_CANCELED) return task;
+    if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
+      throw new TaskNotCancelableError(`Task not cancelable: ${params.id}`);
+    }
+    const { services } = this.#deps;
+    await this.#protocolErrors(async () => {
+      if (task.metadata?.job_id === task.id) await cancelJob(services, caller.workspaceId, task.id);
+      else await cancelRun(services, caller.workspaceId, task.id);
+    });
+    const after = await this.#task(caller, params.id);
+    if (after.status?.state !== TaskState.TASK_STATE_CANCELED) {
+      throw new TaskNotCancelableError(`Task not cancelable: ${params.id}`);
+    }
+    return after;
+  }
+
+  async *resubscribe(
+    params: SubscribeToTaskRequest,
+    context: ServerCallContext,
+  ): AsyncGenerator<StreamResponse> {
+    const caller = callerOf(context);
+    const task = await this.#task(caller, params.id);
+    if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
+      throw new UnsupportedOperationError(
+        `Task ${task.id} is in a terminal state and cannot be subscribed to.`,
+      );
+    }
+    yield* taskEvents(this.#deps, caller.workspaceId, task.id, stopOf(context));
+  }
+
+  createTaskPushNotificationConfig(): Promise<TaskPushNotificationConfig> {
+    return Promise.reject(new PushNotificationNotSupportedError());
+  }
+  getTaskPushNotificationConfig(
+    _p: GetTaskPushNotificationConfigRequest,
+  ): Promise<TaskPushNotificationConfig> {
+    return Promise.reject(new PushNotificationNotSupportedError());
+  }
+  listTaskPushNotificationConfigs(
+    _p: ListTaskPushNotificationConfigsRequest,
+  ): Promise<ListTaskPushNotificationConfigsResponse> {
+    return Promise.reject(new PushNotificationNotSupportedError());
+  }
+  deleteTaskPushNotificationConfig(_p: DeleteTaskPushNotificationConfigRequest): Promise<void> {
+    return Promise.reject(new PushNotificationNotSupportedError());
+  }
+
+  /**
+   * A domain refusal as the protocol's error: a client mistake (4xx) as invalid params with its
+   * message, a refusal the API answers 402/429/5xx with as an internal error with its (safe)
+   * message; anything else is logged and never shown (driver messages carry SQL and addresses).
+   */
+  async #protocolErrors<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof A2AError) throw err;
+      if (!(err instanceof AppError)) {
+        this.#deps.services.log.error({ err }, 'A2A call failed');
+        throw new A2AError('Internal error');
+      }
+      if (err.status < 500 && err.status !== 402 && err.status !== 429)
+        throw new RequestMalformedError(err.message);
+      throw new A2AError(err.message);
+    }
+  }
+
+  /** The task in the caller's workspace; -32001 for any other id. */
+  async #task(caller: Caller, taskId: string): Promise<Task> {
+    if (!taskId || taskId.trim() === '') throw new RequestMalformedError('Task ID is required');
+    const task = await loadTask(this.#deps.services.orm.em.fork(), caller.workspaceId, taskId);
+    if (!task) throw new TaskNotFoundError(`Task not found: ${taskId}`);
+    return task;
+  }
+
+  /** Starts the job or run the message asks for and returns its first snapshot. */
+  async #start(params: SendMessageRequest, context: ServerCallContext): Promise<Task> {
+    const message = params.message;
+    if (!message?.messageId) throw new RequestMalformedError('message.messageId is required.');
+    const caller = callerOf(context);
+    const { services } = this.#deps;
+    const target = messageTarget(params, services.config.a2aDefaultAgent);
+    const input = messageInput(message.parts);
+    const a2a = {
+      message_id: message.messageId,
+      ...(message.contextId ? { context_id: message.contextId } : {}),
+    };
+    if (target.kind === 'continue') {
+      const task = await this.#task(caller, target.taskId);
+      if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
+        throw new UnsupportedOperationError(`Task ${task.id} is in a terminal state and cannot be modified.`);
+      }
+      if (message.contextId && message.contextId !== task.contextId) {
+        throw new RequestMalformedError(
+          `contextId mismatch: message contextId '${message.contextId}' does not match task '${task.id}' contextId '${task.contextId}'`,
+        );
+      }
+      throw new UnsupportedOperationError(`Task ${task.id} is not waiting for input`);
+    }
+    const taskId = await this.#protocolErrors(async () => {
+      if (target.kind === 'workflow') {
+        const run = await startRun(this.#deps.runs, caller, target.workflowId, {
+          inputData: input.data ?? {},
+          source: 'a2a',
+          a2a,
+        });
+        return run.id;
+      }
+      const job = await startChat({ services, agents: this.#deps.agents }, caller, {
+        agentId: target.agentId,
+        message: input.text,
+        context: input.data,
+        source: 'a2a',
+        a2a,
+      });
+      return job.jobId;
+    });
+    return this.#task(caller, taskId);
+  }
+}
+
+/** A message's text parts joined as the agent's message; its data parts as one value (a list if several). */
+function messageInput(parts: readonly Part[]): { text: string; data: JsonValue | undefined } {
+  const texts: string[] = [];
+  const data: JsonValue[] = [];
+  for (const part of parts) {
+    const content = part.content;
+    if (content?.$case === 'text') texts.push(content.value);
+    else if (content?.$case === 'data') data.push(content.value as JsonValue);
+    else if (content) throw new ContentTypeNotSupportedError('File parts are not accepted yet');
+  }
+  return { text: texts.join('\n'), data: data.length <= 1 ? data[0] : data };
+}
+
+/** A finished task's answer as a message's parts: the parts of its artifacts. */
+function answerParts(task: Task): Part[] {
+  return task.artifacts.flatMap((a) => a.parts);
+}
+
+/** `historyLength` as DefaultRequestHandler applies it: absent all, 0 or less none, else the latest N. */
+function withHistoryLength(task: Task, historyLength: number | undefined): Task {
+  if (historyLength === undefined) return task;
+  return { ...task, history: historyLength <= 0 ? [] : task.history.slice(-historyLength) };
+}
+
+function callerOf(context: ServerCallContext): Caller {
+  const user = context.user;
+  if (!(user instanceof KeyUser)) throw new Error('A2A call without the key gate');
+  return user.caller;
+}
+
+function stopOf(context: ServerCallContext): AbortSignal {
+  return (context.state.get(STOP_STATE_KEY) as AbortSignal | undefined) ?? new AbortController().signal;
+}
