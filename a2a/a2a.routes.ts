@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import { A2A_VERSION_HEADER, AgentCard, formatSSEErrorEvent, formatSSEEvent, SSE_HEADERS } from '@a2a-js/sdk';
-import { A2A_LEGACY_PROTOCOL_VERSION } from '@a2a-js/sdk/compat/v0_3';
+import { A2A_LEGACY_PROTOCOL_VERSION, LEGACY_METHOD_TASKS_RESUBSCRIBE } from '@a2a-js/sdk/compat/v0_3';
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
 import { BadRequestError, ForbiddenError } from '../core/errors.ts';
@@ -13,6 +13,7 @@ import { RunnableVersions } from '../domain/definitions/runnable-versions.ts';
 import { RunEndWatcher } from '../domain/runs/run-end-watcher.ts';
 import type { Services } from '../infra/services.ts';
 import { authOf, type AppContext, type AppState } from '../http/context.ts';
+import { clientGone } from '../http/client-gone.ts';
 import type { KeyGate } from '../http/key-gate.ts';
 import { jsonBody } from '../http/middleware/json-body.ts';
 import { A2A_PATH, publicAgentCard } from './agent-card.ts';
@@ -93,14 +94,11 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
         throw new ForbiddenError(`API key lacks the '${scope}' scope this message's target needs`);
       }
     }
-    const stop = new AbortController();
-    const onStop = () => stop.abort();
-    ctx.req.once('close', onStop);
-    draining.signal.addEventListener('abort', onStop, { once: true });
+    const stop = AbortSignal.any([clientGone(ctx), draining.signal]);
     const context = new ServerCallContext({
       user: new KeyUser(authOf(ctx)),
       requestedVersion: versionHeader || undefined,
-      state: new Map([[STOP_STATE_KEY, stop.signal]]),
+      state: new Map([[STOP_STATE_KEY, stop]]),
     });
     const mapError = useLegacy
       ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
@@ -113,17 +111,20 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
       answer = { jsonrpc: '2.0', id, error: mapError(err) };
     }
     if (!isStream(answer)) {
-      draining.signal.removeEventListener('abort', onStop);
       ctx.body = answer;
       return;
     }
     const iterator = answer[Symbol.asyncIterator]();
-    let first: IteratorResult<unknown>;
-    try {
-      first = await iterator.next();
-    } catch (err) {
-      ctx.body = { jsonrpc: '2.0', id, error: mapError(err) };
-      return;
+    // As the SDK's Express adapter: a 0.3 resubscribe answers in SSE even when it fails at once;
+    // other streams answer a failure before their first event as a plain JSON-RPC error.
+    let first: IteratorResult<unknown> | undefined;
+    if (!(useLegacy && request.method === LEGACY_METHOD_TASKS_RESUBSCRIBE)) {
+      try {
+        first = await iterator.next();
+      } catch (err) {
+        ctx.body = { jsonrpc: '2.0', id, error: mapError(err) };
+        return;
+      }
     }
     const out = new PassThrough();
     ctx.set(SSE_HEADERS);
@@ -131,14 +132,13 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
     ctx.body = out;
     void (async () => {
       try {
-        if (!first.done) out.write(formatSSEEvent(first.value));
+        if (first && !first.done) out.write(formatSSEEvent(first.value));
         for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
           out.write(formatSSEEvent(next.value));
         }
       } catch (err) {
         out.write(formatSSEErrorEvent({ jsonrpc: '2.0', id, error: mapError(err) }));
       } finally {
-        draining.signal.removeEventListener('abort', onStop);
         out.end();
       }
     })();

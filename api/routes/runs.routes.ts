@@ -3,7 +3,8 @@ import { cancelRun } from '../../domain/runs/run-cancel.service.ts';
 import { getRun, listRuns } from '../../domain/runs/run-query.service.ts';
 import { startRun } from '../../domain/runs/run-start.service.ts';
 import { type RunView, runSummaryView } from '../../domain/runs/run-view.ts';
-import { type AppContext, authOf } from '../../http/context.ts';
+import { clientGone } from '../../http/client-gone.ts';
+import { authOf } from '../../http/context.ts';
 import {
   acceptedRunSchema,
   listQuery,
@@ -170,13 +171,3 @@ const cancelRunEndpoint = endpoint({
 
 /** Workflow run endpoints (scope `workflows`). */
 export const runEndpoints = [startRunEndpoint, listRunsEndpoint, getRunEndpoint, cancelRunEndpoint];
-
-/** Aborts when the caller hangs up, so a long wait is dropped rather than held for nobody. */
-function clientGone(ctx: AppContext): AbortSignal {
-  const controller = new AbortController();
-  // The response closes before it was written only when the connection dropped.
-  ctx.res.once('close', () => {
-    if (!ctx.res.writableEnded) controller.abort();
-  });
-  return controller.signal;
-}

@@ -1,7 +1,7 @@
 import { TaskState } from '@a2a-js/sdk';
 import { LegacyJsonRpcTransport } from '@a2a-js/sdk/compat/v0_3/client';
 import type { Client } from '@a2a-js/sdk/client';
-import { startChatEnv, stopChatEnv, type ChatEnv } from '../agents/chat-fixtures.ts';
+import { saveAgent, startChatEnv, stopChatEnv, type ChatEnv } from '../agents/chat-fixtures.ts';
 import { delayed, DOUBLE, saveWorkflow } from '../runs/run-fixtures.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
 import {
@@ -138,9 +138,41 @@ describe('A2A over JSON-RPC', () => {
     const last = events.at(-1);
     expect(last?.$case).toBe('statusUpdate');
     if (last?.$case === 'statusUpdate') expect(last.value.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    // Model tokens arrive as appended chunks of the answer, then the recorded answer whole.
+    expect(events.some((e) => e?.$case === 'artifactUpdate' && e.value.append)).toBe(true);
     const whole = events.findLast((e) => e?.$case === 'artifactUpdate');
     if (whole?.$case !== 'artifactUpdate') throw new Error('no artifact');
     expect(textOf(whole.value.artifact!.parts)).toBe('one two three four');
+  });
+
+  it('resubscribes after a dropped stream and still gets the whole answer and the end', async () => {
+    env.openai.enqueue({ text: 'a slow answer in ten pieces', chunks: 10, chunkDelayMs: 60 });
+    const stream = client.sendMessageStream(sendRequest(userMessage([text('slow one')])));
+    const first = await stream.next();
+    if (first.value?.payload?.$case !== 'task') throw new Error('expected the snapshot first');
+    const taskId = first.value.payload.value.id;
+    await stream.return(undefined);
+    const events = [];
+    for await (const e of client.resubscribeTask({ tenant: '', id: taskId })) events.push(e.payload);
+    expect(events[0]?.$case).toBe('task');
+    const whole = events.findLast((e) => e?.$case === 'artifactUpdate');
+    if (whole?.$case !== 'artifactUpdate') throw new Error('no artifact');
+    expect(whole.value.lastChunk).toBe(true);
+    expect(textOf(whole.value.artifact!.parts)).toBe('a slow answer in ten pieces');
+    const end = events.at(-1);
+    if (end?.$case !== 'statusUpdate') throw new Error('no final status');
+    expect(end.value.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+  });
+
+  it("shows the workspace's custom agents and active workflows on the extended card only", async () => {
+    const agentId = await saveAgent(env.h, t, { name: 'Card agent', description: 'on the extended card' });
+    const wf = await saveWorkflow(env.h, t, { ...DOUBLE, name: 'card-workflow' });
+    // The client reads the extended card when the public one says there is one.
+    const extended = await (await a2aClient(server.base, t)).getAgentCard();
+    const ids = extended.skills.map((s) => s.id);
+    expect(ids).toEqual(expect.arrayContaining([agentId, `workflow:${wf.id}`, 'builtin:assistant']));
+    const plain = (await (await fetch(`${server.base}/.well-known/agent-card.json`)).json()) as Json;
+    expect(plain.skills.map((s: { id: string }) => s.id)).not.toContain(agentId);
   });
 
   it('resubscribes to a running task and cancels it; a cancelled task cannot be cancelled again', async () => {
