@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
-import { A2A_VERSION_HEADER, AgentCard, formatSSEErrorEvent, formatSSEEvent, SSE_HEADERS } from '@a2a-js/sdk';
+import { A2A_VERSION_HEADER, AgentCard } from '@a2a-js/sdk';
 import { A2A_LEGACY_PROTOCOL_VERSION, LEGACY_METHOD_TASKS_RESUBSCRIBE } from '@a2a-js/sdk/compat/v0_3';
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
@@ -18,7 +17,9 @@ import type { KeyGate } from '../http/key-gate.ts';
 import { jsonBody } from '../http/middleware/json-body.ts';
 import { A2A_PATH, publicAgentCard } from './agent-card.ts';
 import { messageTarget, scopeOf, type TargetFields } from './message-target.ts';
-import { KeyUser, STOP_STATE_KEY, TaskRequestHandler } from './task-handler.ts';
+import { KeyUser, STOP_STATE_KEY } from './call-context.ts';
+import { answerAsSse } from './sse-answer.ts';
+import { TaskRequestHandler } from './task-handler.ts';
 
 /** Where clients look for the card: A2A 1.0's path, and the one the seed's clients used. */
 const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'];
@@ -114,34 +115,8 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
       ctx.body = answer;
       return;
     }
-    const iterator = answer[Symbol.asyncIterator]();
-    // As the SDK's Express adapter: a 0.3 resubscribe answers in SSE even when it fails at once;
-    // other streams answer a failure before their first event as a plain JSON-RPC error.
-    let first: IteratorResult<unknown> | undefined;
-    if (!(useLegacy && request.method === LEGACY_METHOD_TASKS_RESUBSCRIBE)) {
-      try {
-        first = await iterator.next();
-      } catch (err) {
-        ctx.body = { jsonrpc: '2.0', id, error: mapError(err) };
-        return;
-      }
-    }
-    const out = new PassThrough();
-    ctx.set(SSE_HEADERS);
-    ctx.status = 200;
-    ctx.body = out;
-    void (async () => {
-      try {
-        if (first && !first.done) out.write(formatSSEEvent(first.value));
-        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-          out.write(formatSSEEvent(next.value));
-        }
-      } catch (err) {
-        out.write(formatSSEErrorEvent({ jsonrpc: '2.0', id, error: mapError(err) }));
-      } finally {
-        out.end();
-      }
-    })();
+    const alwaysSse = useLegacy && request.method === LEGACY_METHOD_TASKS_RESUBSCRIBE;
+    await answerAsSse(ctx, answer, { id, mapError, alwaysSse });
   };
   router.post([A2A_PATH, `${A2A_PATH}/`], gate.authenticate, gate.rateLimit, parseErrorAsRpc(body), rpc);
 

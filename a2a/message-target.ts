@@ -1,3 +1,6 @@
+import type { Part } from '@a2a-js/sdk';
+import { ContentTypeNotSupportedError } from '@a2a-js/sdk/errors';
+import type { JsonValue } from '../core/run-status.ts';
 import type { Scope } from '../domain/keys/api-keys.service.ts';
 import { RUN_WORKFLOW_SKILL, WORKFLOW_SKILL_PREFIX } from './agent-card.ts';
 
@@ -48,4 +51,17 @@ export function messageTarget(params: TargetFields, defaultAgent: string): Messa
 /** The key scope a target needs: continuing a task is talking to its agent. */
 export function scopeOf(target: MessageTarget): Scope {
   return target.kind === 'workflow' ? 'workflows' : 'agents';
+}
+
+/** A message's text parts joined as the agent's message; its data parts as one value (a list if several). */
+export function messageInput(parts: readonly Part[]): { text: string; data: JsonValue | undefined } {
+  const texts: string[] = [];
+  const data: JsonValue[] = [];
+  for (const part of parts) {
+    const content = part.content;
+    if (content?.$case === 'text') texts.push(content.value);
+    else if (content?.$case === 'data') data.push(content.value as JsonValue);
+    else if (content) throw new ContentTypeNotSupportedError('File parts are not accepted yet');
+  }
+  return { text: texts.join('\n'), data: data.length <= 1 ? data[0] : data };
 }

@@ -20,16 +20,14 @@ import type {
 import { TaskState } from '@a2a-js/sdk';
 import {
   A2AError,
-  ContentTypeNotSupportedError,
   PushNotificationNotSupportedError,
   RequestMalformedError,
   TaskNotCancelableError,
   TaskNotFoundError,
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors';
-import type { A2ARequestHandler, ServerCallContext, User } from '@a2a-js/sdk/server';
+import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { AppError } from '../core/errors.ts';
-import type { JsonValue } from '../core/run-status.ts';
 import { listAgents } from '../domain/agents/agents.service.ts';
 import type { AgentRegistry } from '../domain/agents/agent-registry.ts';
 import { listDefinitions } from '../domain/definitions/definitions.service.ts';
@@ -43,25 +41,9 @@ import { listTasks } from '../domain/tasks/task-list.ts';
 import { loadTask } from '../domain/tasks/task-view.ts';
 import type { Caller } from '../domain/tenants/caller.ts';
 import { extendedAgentCard } from './agent-card.ts';
-import { messageTarget } from './message-target.ts';
+import { callerOf, stopOf } from './call-context.ts';
+import { messageInput, messageTarget } from './message-target.ts';
 import { endsStream, LONGEST_WAIT_MS, taskEvents, type TaskStreamDeps } from './task-events.ts';
-
-/** The authenticated key as the SDK's user: the caller every method acts for. */
-export class KeyUser implements User {
-  readonly caller: Caller;
-  constructor(caller: Caller) {
-    this.caller = caller;
-  }
-  get isAuthenticated(): boolean {
-    return true;
-  }
-  get userName(): string {
-    return this.caller.apiKeyId;
-  }
-}
-
-/** The ServerCallContext state key of the signal that ends a call's waits (client gone, server draining). */
-export const STOP_STATE_KEY = 'dagen.stop';
 
 export interface TaskHandlerDeps extends TaskStreamDeps {
   readonly card: AgentCard;
@@ -295,19 +277,6 @@ export class TaskRequestHandler implements A2ARequestHandler {
   }
 }
 
-/** A message's text parts joined as the agent's message; its data parts as one value (a list if several). */
-function messageInput(parts: readonly Part[]): { text: string; data: JsonValue | undefined } {
-  const texts: string[] = [];
-  const data: JsonValue[] = [];
-  for (const part of parts) {
-    const content = part.content;
-    if (content?.$case === 'text') texts.push(content.value);
-    else if (content?.$case === 'data') data.push(content.value as JsonValue);
-    else if (content) throw new ContentTypeNotSupportedError('File parts are not accepted yet');
-  }
-  return { text: texts.join('\n'), data: data.length <= 1 ? data[0] : data };
-}
-
 /** A finished task's answer as a message's parts: the parts of its artifacts. */
 function answerParts(task: Task): Part[] {
   return task.artifacts.flatMap((a) => a.parts);
@@ -317,14 +286,4 @@ function answerParts(task: Task): Part[] {
 function withHistoryLength(task: Task, historyLength: number | undefined): Task {
   if (historyLength === undefined) return task;
   return { ...task, history: historyLength <= 0 ? [] : task.history.slice(-historyLength) };
-}
-
-function callerOf(context: ServerCallContext): Caller {
-  const user = context.user;
-  if (!(user instanceof KeyUser)) throw new Error('A2A call without the key gate');
-  return user.caller;
-}
-
-function stopOf(context: ServerCallContext): AbortSignal {
-  return (context.state.get(STOP_STATE_KEY) as AbortSignal | undefined) ?? new AbortController().signal;
 }

@@ -1,5 +1,5 @@
 import type { InferEntity } from '@mikro-orm/core';
-import type { Artifact, Message, Task } from '@a2a-js/sdk';
+import type { Artifact, Message, Task, TaskStatus } from '@a2a-js/sdk';
 import { TaskState } from '@a2a-js/sdk';
 import { isUuid } from '../../core/ids.ts';
 import { ChatMessage, Job, JobStep, WorkflowRun } from '../../db/entities/index.ts';
@@ -89,22 +89,12 @@ export async function jobTask(em: EntityManager, job: JobRow): Promise<Task> {
     ]),
     ...exchanges.flat(),
   ];
-  const state = taskStateOf(job.status);
   // Waiting for input: the open question is the last step's, not yet answered.
   const question = job.status === 'input_required' ? exchanges.at(-1)?.[0] : undefined;
   return {
     id: job.id,
     contextId: ids.contextId,
-    status: {
-      state,
-      timestamp: (job.finishedAt ?? job.startedAt ?? job.createdAt).toISOString(),
-      message:
-        state === TaskState.TASK_STATE_FAILED
-          ? protocolMessage('agent', { ...ids, messageId: `${job.id}-error` }, [
-              textPart(job.errorMessage ?? 'The agent turn failed'),
-            ])
-          : question,
-    },
+    status: taskStatus(job, ids, 'The agent turn failed', question),
     history,
     artifacts: jobArtifacts(job),
     metadata: {
@@ -116,6 +106,29 @@ export async function jobTask(em: EntityManager, job: JobRow): Promise<Task> {
       ...(job.a2a?.reply_as_message ? { reply_as_message: true } : {}),
       href: `/api/v1/jobs/${job.id}`,
     },
+  };
+}
+
+/**
+ * A job's or run's status: its state, when it last changed, and a message when it has one to say:
+ * the error of a failure (`failure` when none was recorded), or the question it waits on.
+ */
+function taskStatus(
+  row: JobRow | RunRow,
+  ids: { taskId: string; contextId: string },
+  failure: string,
+  question?: Message,
+): TaskStatus {
+  const state = taskStateOf(row.status);
+  return {
+    state,
+    timestamp: (row.finishedAt ?? row.startedAt ?? row.createdAt).toISOString(),
+    message:
+      state === TaskState.TASK_STATE_FAILED
+        ? protocolMessage('agent', { ...ids, messageId: `${ids.taskId}-error` }, [
+            textPart(row.errorMessage ?? failure),
+          ])
+        : question,
   };
 }
 
@@ -176,20 +189,10 @@ function textOf(value: unknown, keys: readonly string[]): string {
  */
 export function runTask(run: RunRow): Task {
   const ids = { taskId: run.id, contextId: run.a2a?.context_id ?? run.id };
-  const state = taskStateOf(run.status);
   return {
     id: run.id,
     contextId: ids.contextId,
-    status: {
-      state,
-      timestamp: (run.finishedAt ?? run.startedAt ?? run.createdAt).toISOString(),
-      message:
-        state === TaskState.TASK_STATE_FAILED
-          ? protocolMessage('agent', { ...ids, messageId: `${run.id}-error` }, [
-              textPart(run.errorMessage ?? 'The workflow run failed'),
-            ])
-          : undefined,
-    },
+    status: taskStatus(run, ids, 'The workflow run failed'),
     history: [
       protocolMessage('user', { ...ids, messageId: run.a2a?.message_id ?? `${run.id}-input` }, [
         dataPart(run.inputData ?? {}),
