@@ -201,6 +201,18 @@ describe('A2A over JSON-RPC', () => {
     expect(done.error.code).toBe(-32004);
   });
 
+  it('cancels an agent turn while the model is answering', async () => {
+    env.openai.enqueue({ text: 'word '.repeat(100), chunks: 100, chunkDelayMs: 100 });
+    const inFlight = env.openai.waitForRequests();
+    const started = await client.sendMessage(sendRequest(userMessage([text('never finish')]), true));
+    if (!('id' in started)) throw new Error('expected a task');
+    await inFlight;
+    const cancelled = await client.cancelTask({ tenant: '', id: started.id, metadata: undefined });
+    expect(cancelled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    const job = await env.h.http.get(`/api/v1/jobs/${started.id}`).set('X-API-Key', t.key);
+    expect(job.body.status).toBe('cancelled');
+  });
+
   it('lists tasks in pages with an opaque token, filtered by context', async () => {
     const other = await createTenant(env.h);
     const c = await a2aClient(server.base, other);
@@ -300,5 +312,30 @@ describe('A2A over JSON-RPC', () => {
     await expect(legacy.cancelTask({ tenant: '', id: sent.id, metadata: undefined })).rejects.toThrow(
       /not cancelable/i,
     );
+  });
+
+  // Last: the app stays drained.
+  it('ends open streams when the server begins to stop', async () => {
+    const wf = await saveWorkflow(env.h, t, delayed(60));
+    const started = await client.sendMessage(
+      sendRequest(userMessage([data({})], { metadata: { workflow_id: wf.id } }), true),
+    );
+    if (!('id' in started)) throw new Error('expected a task');
+    const stream = client.resubscribeTask({ tenant: '', id: started.id });
+    expect((await stream.next()).value?.payload?.$case).toBe('task');
+    const rest = (async () => {
+      const events = [];
+      for await (const e of { [Symbol.asyncIterator]: () => stream }) events.push(e);
+      return events;
+    })();
+    env.h.api.drain();
+    // Ended without a final status: the task goes on, and a client resubscribes to another process.
+    const events = await rest;
+    const states = events.flatMap((e) =>
+      e.payload?.$case === 'statusUpdate' ? [e.payload.value.status?.state] : [],
+    );
+    expect(states).not.toContain(TaskState.TASK_STATE_CANCELED);
+    expect(states).not.toContain(TaskState.TASK_STATE_COMPLETED);
+    await client.cancelTask({ tenant: '', id: started.id, metadata: undefined });
   });
 });
