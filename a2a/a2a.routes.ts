@@ -4,7 +4,8 @@ import { A2A_VERSION_HEADER, AgentCard } from '@a2a-js/sdk';
 import { A2A_LEGACY_PROTOCOL_VERSION, LEGACY_METHOD_TASKS_RESUBSCRIBE } from '@a2a-js/sdk/compat/v0_3';
 import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
-import { BadRequestError, ForbiddenError } from '../core/errors.ts';
+import { ContentTypeNotSupportedError } from '@a2a-js/sdk/errors';
+import { AppError, BadRequestError, ForbiddenError } from '../core/errors.ts';
 import { AgentRegistry } from '../domain/agents/agent-registry.ts';
 import { DefinitionHeads } from '../domain/definitions/definition-heads.ts';
 import { LastRunRecorder } from '../domain/definitions/last-run-recorder.ts';
@@ -27,6 +28,7 @@ const CARD_MAX_AGE_SECONDS = 300;
 /** Methods that start work, by either protocol version: the key needs the target's scope. */
 const SEND_METHODS = new Set(['SendMessage', 'SendStreamingMessage', 'message/send', 'message/stream']);
 const PARSE_ERROR = -32700;
+const UNSUPPORTED_MEDIA_TYPE = 415;
 
 export interface A2aApi {
   readonly router: Router<AppState>;
@@ -118,7 +120,7 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
     const alwaysSse = useLegacy && request.method === LEGACY_METHOD_TASKS_RESUBSCRIBE;
     await answerAsSse(ctx, answer, { id, mapError, alwaysSse });
   };
-  router.post([A2A_PATH, `${A2A_PATH}/`], gate.authenticate, gate.rateLimit, parseErrorAsRpc(body), rpc);
+  router.post([A2A_PATH, `${A2A_PATH}/`], gate.authenticate, gate.rateLimit, jsonRpcBody(body), rpc);
 
   return {
     router,
@@ -134,9 +136,13 @@ function isStream(answer: JsonRpcResponse): answer is AsyncGenerator<never> {
   return typeof (answer as Partial<AsyncGenerator>)[Symbol.asyncIterator] === 'function';
 }
 
-/** The JSON body reader, with malformed JSON answered as JSON-RPC's parse error instead of a 400. */
-function parseErrorAsRpc(read: ReturnType<typeof jsonBody>): ReturnType<typeof jsonBody> {
-  return async function jsonRpcBody(ctx, next) {
+/**
+ * The JSON body reader, with the body errors JSON-RPC names answered as JSON-RPC errors (HTTP 200,
+ * as the SDK's own adapter): malformed JSON is -32700, another content type -32005. A body over the
+ * size limit stays a 413.
+ */
+function jsonRpcBody(read: ReturnType<typeof jsonBody>): ReturnType<typeof jsonBody> {
+  return async function jsonRpcBodyMiddleware(ctx, next) {
     let parsed = false;
     try {
       await read(ctx, () => {
@@ -144,10 +150,21 @@ function parseErrorAsRpc(read: ReturnType<typeof jsonBody>): ReturnType<typeof j
         return Promise.resolve();
       });
     } catch (err) {
-      if (!(err instanceof BadRequestError) || !err.message.startsWith('Malformed JSON')) throw err;
-      ctx.body = { jsonrpc: '2.0', id: null, error: { code: PARSE_ERROR, message: 'Invalid JSON payload.' } };
+      const error = rpcBodyError(err);
+      if (!error) throw err;
+      ctx.body = { jsonrpc: '2.0', id: null, error };
       return;
     }
     if (parsed) await next();
   };
+}
+
+function rpcBodyError(err: unknown): unknown {
+  if (err instanceof BadRequestError && err.message.startsWith('Malformed JSON')) {
+    return { code: PARSE_ERROR, message: 'Invalid JSON payload.' };
+  }
+  if (err instanceof AppError && err.status === UNSUPPORTED_MEDIA_TYPE) {
+    return JsonRpcTransportHandler.mapToJSONRPCError(new ContentTypeNotSupportedError(err.message));
+  }
+  return undefined;
 }

@@ -20,17 +20,18 @@ export interface TargetFields {
 
 /**
  * The message's target: its task id continues that task; else `metadata.workflow_id`,
- * `metadata.agent_id` or `metadata.skill_id` (a card skill: an agent id, `workflow:<id>`, or
- * `run-workflow` with `workflow_id`), read from the message's metadata first, then the request's;
- * else `defaultAgent`.
+ * `metadata.agent_id` or `metadata.skill_id` (also spelt `workflowId`, `agentId`, `skillId`), read
+ * from the message's metadata first, then the request's. A skill id is a card skill: an agent id,
+ * `workflow:<id>`, or `run-workflow` with `workflow_id`. Else `defaultAgent`.
  */
 export function messageTarget(params: TargetFields, defaultAgent: string): MessageTarget {
   const taskId = params.message?.taskId;
   if (typeof taskId === 'string' && taskId !== '') return { kind: 'continue', taskId };
+  // Each key in snake_case (as the External API spells it) or camelCase (as A2A spells its fields).
   const field = (name: string): string | undefined => {
+    const camel = name.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
     for (const m of [params.message?.metadata, params.metadata]) {
-      const v = m?.[name];
-      if (typeof v === 'string' && v !== '') return v;
+      for (const v of [m?.[name], m?.[camel]]) if (typeof v === 'string' && v !== '') return v;
     }
     return undefined;
   };

@@ -4,7 +4,7 @@ import { awaitJobSettled } from '../domain/jobs/job-wait.ts';
 import type { RunEndWatcher } from '../domain/runs/run-end-watcher.ts';
 import { ANSWER_ARTIFACT_ID, protocolArtifact, textArtifact } from '../domain/tasks/task-parts.ts';
 import { taskStateOf } from '../domain/tasks/task-state.ts';
-import { loadTask } from '../domain/tasks/task-view.ts';
+import { isJobTask, loadTask } from '../domain/tasks/task-view.ts';
 import type { Services } from '../infra/services.ts';
 
 /** States after which a stream ends: the task is over, or waits for the caller. */
@@ -55,7 +55,7 @@ export async function* taskEvents(
     if (!snapshot) return;
     yield taskEvent(snapshot);
     if (endsStream(snapshot)) return;
-    const isJob = snapshot.metadata?.job_id === taskId;
+    const isJob = isJobTask(snapshot);
     const settled = isJob
       ? awaitJobSettled(services, taskId, stop)
       : deps.runEnds.waitForEnd(taskId, LONGEST_WAIT_MS, stop);

@@ -38,7 +38,7 @@ import { cancelRun } from '../domain/runs/run-cancel.service.ts';
 import { startRun, type StartRunDeps } from '../domain/runs/run-start.service.ts';
 import { protocolMessage } from '../domain/tasks/task-parts.ts';
 import { listTasks } from '../domain/tasks/task-list.ts';
-import { loadTask } from '../domain/tasks/task-view.ts';
+import { isJobTask, loadTask } from '../domain/tasks/task-view.ts';
 import type { Caller } from '../domain/tenants/caller.ts';
 import { extendedAgentCard } from './agent-card.ts';
 import { callerOf, stopOf } from './call-context.ts';
@@ -97,11 +97,11 @@ export class TaskRequestHandler implements A2ARequestHandler {
     const task = await this.#start(params, context);
     const stop = stopOf(context);
     if (params.configuration?.returnImmediately !== true && !endsStream(task)) {
-      if (task.metadata?.job_id === task.id) await awaitJobSettled(this.#deps.services, task.id, stop);
+      if (isJobTask(task)) await awaitJobSettled(this.#deps.services, task.id, stop);
       else await this.#deps.runEnds.waitForEnd(task.id, LONGEST_WAIT_MS, stop);
     }
     const now = await this.#task(callerOf(context), task.id);
-    if (now.status?.state === TaskState.TASK_STATE_COMPLETED && now.metadata?.reply_as_message) {
+    if (now.status?.state === TaskState.TASK_STATE_COMPLETED && now.metadata?.replyAsMessage) {
       return protocolMessage(
         'agent',
         { messageId: `${now.id}-reply`, taskId: '', contextId: now.contextId },
@@ -162,7 +162,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
     }
     const { services } = this.#deps;
     await this.#protocolErrors(async () => {
-      if (task.metadata?.job_id === task.id) await cancelJob(services, caller.workspaceId, task.id);
+      if (isJobTask(task)) await cancelJob(services, caller.workspaceId, task.id);
       else await cancelRun(services, caller.workspaceId, task.id);
     });
     const after = await this.#task(caller, params.id);

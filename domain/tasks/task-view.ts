@@ -23,6 +23,11 @@ type JobStepRow = InferEntity<typeof JobStep>;
 /** The tool an agent asks its caller for more input with (a step per question, its answer as output). */
 const REQUEST_INPUT_TOOL = 'request_input';
 
+/** Whether the task is an agent job (else a workflow run): its metadata names the job. */
+export function isJobTask(task: Task): boolean {
+  return task.metadata?.jobId === task.id;
+}
+
 /**
  * A task as A2A shows it, whichever door started it: an agent job or a workflow run in the
  * workspace. Another workspace's id, or one that is not a uuid, is not there (undefined).
@@ -99,11 +104,11 @@ export async function jobTask(em: EntityManager, job: JobRow): Promise<Task> {
     artifacts: jobArtifacts(job),
     metadata: {
       source: job.source,
-      agent_id: job.agentId,
-      job_id: job.id,
-      ...(job.sessionId ? { session_id: job.sessionId } : {}),
-      ...(job.runId ? { run_id: job.runId } : {}),
-      ...(job.a2a?.reply_as_message ? { reply_as_message: true } : {}),
+      agentId: job.agentId,
+      jobId: job.id,
+      ...(job.sessionId ? { sessionId: job.sessionId } : {}),
+      ...(job.runId ? { runId: job.runId } : {}),
+      ...(job.a2a?.reply_as_message ? { replyAsMessage: true } : {}),
       href: `/api/v1/jobs/${job.id}`,
     },
   };
@@ -201,8 +206,8 @@ export function runTask(run: RunRow): Task {
     artifacts: run.outputData == null ? [] : [runArtifact(run.outputData)],
     metadata: {
       source: run.trigger.source,
-      workflow_id: run.workflowId,
-      run_id: run.id,
+      workflowId: run.workflowId,
+      runId: run.id,
       href: `/api/v1/workflow/runs/${run.id}`,
     },
   };

@@ -125,7 +125,7 @@ describe('A2A over JSON-RPC', () => {
       .send({ input_data: { n: 2 }, wait: true });
     const task = await client.getTask({ tenant: '', id: res.body.id });
     expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
-    expect(task.metadata).toMatchObject({ source: 'external_api', workflow_id: wf.id });
+    expect(task.metadata).toMatchObject({ source: 'external_api', workflowId: wf.id, runId: res.body.id });
   });
 
   it('streams the snapshot, answer chunks and the final status', async () => {
@@ -260,7 +260,7 @@ describe('A2A over JSON-RPC', () => {
     }
   });
 
-  it('refuses a bad key before any method, a wrong scope with 403, and answers malformed JSON with -32700', async () => {
+  it('refuses a bad key before any method, a wrong scope with 403, and answers malformed JSON with -32700, another content type with -32005', async () => {
     const none = await rpc({ jsonrpc: '2.0', id: 5, method: 'GetTask', params: { id: 'x' } }, '');
     expect(none.status).toBe(401);
     expect(((await none.json()) as Json).error).toMatch(/X-API-Key/);
@@ -286,6 +286,8 @@ describe('A2A over JSON-RPC', () => {
     expect(((await forbidden.json()) as Json).error).toMatch(/workflows/);
     const broken = await json(rpc('{"jsonrpc":'));
     expect(broken.error.code).toBe(-32700);
+    const plain = await json(rpc('{}', t.key, { 'content-type': 'text/plain' }));
+    expect(plain.error.code).toBe(-32005);
   });
 
   it("applies the key's rate limit to every call", async () => {
