@@ -16,7 +16,7 @@ import { authOf, type AppContext, type AppState } from '../http/context.ts';
 import { clientGone } from '../http/client-gone.ts';
 import type { KeyGate } from '../http/key-gate.ts';
 import { jsonBody } from '../http/middleware/json-body.ts';
-import { A2A_PATH, publicAgentCard } from './agent-card.ts';
+import { A2A_PATH, publicAgentCard, withLegacyCardFields } from './agent-card.ts';
 import { messageTarget, scopeOf, type TargetFields } from './message-target.ts';
 import { KeyUser, STOP_STATE_KEY } from './call-context.ts';
 import { answerAsSse } from './sse-answer.ts';
@@ -63,12 +63,18 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
   const legacy = new LegacyJsonRpcTransportHandler(handler);
 
   const router = new Router<AppState>();
-  const cardBody = JSON.stringify(AgentCard.toJSON(card));
-  const etag = `"${createHash('sha256').update(cardBody).digest('base64url').slice(0, 27)}"`;
+  // Both documents are built once: the card changes only with a new deployment.
+  const cards = {
+    current: cachedDocument(AgentCard.toJSON(card)),
+    legacy: cachedDocument(withLegacyCardFields(card)),
+  };
   for (const path of CARD_PATHS) {
     router.get(path, (ctx) => {
+      const served =
+        ctx.get(A2A_VERSION_HEADER) === A2A_LEGACY_PROTOCOL_VERSION ? cards.legacy : cards.current;
+      ctx.set('Vary', A2A_VERSION_HEADER);
       ctx.set('Last-Modified', bootTime.toUTCString());
-      ctx.set('ETag', etag);
+      ctx.set('ETag', served.etag);
       ctx.set('Cache-Control', `public, max-age=${CARD_MAX_AGE_SECONDS}`);
       ctx.status = 200;
       if (ctx.fresh) {
@@ -76,7 +82,7 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
         return;
       }
       ctx.type = 'application/json';
-      ctx.body = cardBody;
+      ctx.body = served.body;
     });
   }
 
@@ -130,6 +136,11 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
       await lastRuns.flush();
     },
   };
+}
+
+function cachedDocument(json: unknown): { body: string; etag: string } {
+  const body = JSON.stringify(json);
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
 }
 
 function isStream(answer: JsonRpcResponse): answer is AsyncGenerator<never> {

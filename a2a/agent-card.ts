@@ -1,5 +1,5 @@
-import type { AgentCard, AgentSkill } from '@a2a-js/sdk';
-import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
+import { AgentCard, type AgentSkill } from '@a2a-js/sdk';
+import { A2A_LEGACY_PROTOCOL_VERSION, duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
 import { BUILTIN_AGENTS } from '../core/builtin-agents.ts';
 import type { Config } from '../infra/config.ts';
 
@@ -97,5 +97,37 @@ export function extendedAgentCard(
         ]),
       ),
     ],
+  };
+}
+
+/**
+ * The card for a client that asks for A2A 0.3 (`A2A-Version: 0.3`): the 1.0 JSON (through the SDK's
+ * `AgentCard.toJSON`) plus the fields a 0.3 client reads (`url`, `preferredTransport`,
+ * `protocolVersion`, `security`, `supportsAuthenticatedExtendedCard`, a scheme's `type`/`in`), as the
+ * SDK's own legacy card router does. Without the header the card stays strictly 1.0: its schema
+ * refuses these fields.
+ */
+export function withLegacyCardFields(card: AgentCard): Record<string, unknown> {
+  const json = AgentCard.toJSON(card) as Record<string, unknown>;
+  const legacy = card.supportedInterfaces.find((i) => i.protocolVersion === A2A_LEGACY_PROTOCOL_VERSION);
+  if (!legacy) return json;
+  const schemes = json.securitySchemes as Record<string, Record<string, unknown>>;
+  return {
+    ...json,
+    url: legacy.url,
+    preferredTransport: legacy.protocolBinding,
+    protocolVersion: `${A2A_LEGACY_PROTOCOL_VERSION}.0`,
+    supportsAuthenticatedExtendedCard: card.capabilities?.extendedAgentCard ?? false,
+    security: card.securityRequirements.map((r) =>
+      Object.fromEntries(Object.entries(r.schemes).map(([name, scopes]) => [name, scopes.list])),
+    ),
+    securitySchemes: Object.fromEntries(
+      Object.entries(card.securitySchemes).map(([name, s]) => [
+        name,
+        s.scheme?.$case === 'apiKeySecurityScheme'
+          ? { ...schemes[name], type: 'apiKey', in: s.scheme.value.location, name: s.scheme.value.name }
+          : schemes[name],
+      ]),
+    ),
   };
 }

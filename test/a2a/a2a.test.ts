@@ -54,6 +54,16 @@ describe('A2A over JSON-RPC', () => {
     const card = (await a.json()) as Json;
     expect(await b.json()).toEqual(card);
     expect(JSON.stringify(card)).not.toContain('$case');
+    expect(card.url).toBeUndefined();
+    const legacy = (await (
+      await fetch(`${server.base}/.well-known/agent-card.json`, { headers: { 'A2A-Version': '0.3' } })
+    ).json()) as Json;
+    expect(legacy).toMatchObject({
+      url: `${PUBLIC_BASE}/a2a`,
+      preferredTransport: 'JSONRPC',
+      protocolVersion: '0.3.0',
+    });
+    expect(legacy.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
     expect(card.supportedInterfaces).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
