@@ -38,6 +38,16 @@ describe('A2A over JSON-RPC', () => {
     await stopChatEnv(env);
   });
 
+  /** A run that waits a minute, started with returnImmediately. */
+  const startLongRun = async () => {
+    const wf = await saveWorkflow(env.h, t, delayed(60));
+    const started = await client.sendMessage(
+      sendRequest(userMessage([data({})], { metadata: { workflow_id: wf.id } }), true),
+    );
+    if (!('id' in started)) throw new Error('expected a task');
+    return started;
+  };
+
   const rpc = (body: unknown, key: string = t.key, headers: Record<string, string> = {}) =>
     keyedFetch(server.base, key)(`${server.base}/a2a/`, {
       method: 'POST',
@@ -186,11 +196,7 @@ describe('A2A over JSON-RPC', () => {
   });
 
   it('resubscribes to a running task and cancels it; a cancelled task cannot be cancelled again', async () => {
-    const wf = await saveWorkflow(env.h, t, delayed(60));
-    const started = await client.sendMessage(
-      sendRequest(userMessage([data({})], { metadata: { workflow_id: wf.id } }), true),
-    );
-    if (!('id' in started)) throw new Error('expected a task');
+    const started = await startLongRun();
     const stream = client.resubscribeTask({ tenant: '', id: started.id });
     const first = await stream.next();
     expect(first.value?.payload?.$case).toBe('task');
@@ -328,11 +334,7 @@ describe('A2A over JSON-RPC', () => {
 
   // Last: the app stays drained.
   it('ends open streams when the server begins to stop', async () => {
-    const wf = await saveWorkflow(env.h, t, delayed(60));
-    const started = await client.sendMessage(
-      sendRequest(userMessage([data({})], { metadata: { workflow_id: wf.id } }), true),
-    );
-    if (!('id' in started)) throw new Error('expected a task');
+    const started = await startLongRun();
     const stream = client.resubscribeTask({ tenant: '', id: started.id });
     expect((await stream.next()).value?.payload?.$case).toBe('task');
     const rest = (async () => {
