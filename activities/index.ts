@@ -18,6 +18,7 @@ import type { AgentTurnActivities } from '../core/agents/turn-contract.ts';
 import { AgentRegistry } from '../domain/agents/agent-registry.ts';
 import { runAgentNodeTurn } from '../domain/jobs/agent-node-turn.ts';
 import { createAgentTurnActivities } from './agents/agent-turn.activities.ts';
+import type { ConformanceActivities } from '../core/agents/conformance.ts';
 import { createModelGateway } from './models/ai-gateway.ts';
 import { LocalModels } from './models/local-model.ts';
 import { createToolBox } from './tools/tool-box.ts';
@@ -91,12 +92,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createAgentTurnActivities({
       orm: deps.orm,
       models: deps.config.models,
+      jobs: deps.config.jobs,
       gateway,
       tools,
       events: deps.events,
       agents,
     }),
-  } satisfies DagActivities & ReconcileActivities & AgentTurnActivities;
+  } satisfies DagActivities & ReconcileActivities & AgentTurnActivities & ConformanceActivities;
   // No database error leaves an activity raw: its text may carry the server's address, SQL or values.
   return {
     activities: guardDatabaseErrors(activities, deps.log),

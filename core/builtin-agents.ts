@@ -1,4 +1,5 @@
 import type { AgentSpec } from './agents/agent-spec.ts';
+import { CONFORMANCE_AGENT_ID } from './agents/conformance.ts';
 
 /**
  * The agents every workspace has without creating them. Pure data: the External API lists them before
@@ -20,8 +21,9 @@ export const BUILTIN_AGENTS: readonly BuiltinAgent[] = Object.freeze([
       'You are a helpful, precise assistant. Answer the question directly and briefly; use lists or ' +
       'code blocks only when they make the answer clearer. Use the current_time tool when the answer ' +
       'depends on the date or time, and http_fetch to read a URL the user gives you. If you do not ' +
-      'know something, say so rather than guess.',
-    tools: ['current_time', 'http_fetch'],
+      'know something, say so rather than guess; if you cannot go on without a detail only the user ' +
+      'has, ask for it with request_input.',
+    tools: ['current_time', 'http_fetch', 'request_input'],
     maxSteps: 8,
     temperature: 0.7,
   }),
@@ -49,6 +51,18 @@ export const BUILTIN_AGENTS: readonly BuiltinAgent[] = Object.freeze([
     tools: [],
     maxSteps: 2,
     temperature: 0.2,
+  }),
+  builtin({
+    id: CONFORMANCE_AGENT_ID,
+    name: 'Conformance',
+    description:
+      'A deterministic, model-free peer to test A2A clients against: the message id prefix (or the ' +
+      'first word of the message) picks a scripted behaviour (artifacts, input-required, streaming, ' +
+      'long-running); anything else is echoed.',
+    systemPrompt: '',
+    tools: [],
+    maxSteps: 1,
+    temperature: null,
   }),
 ]);
 

@@ -119,6 +119,13 @@ const schema = z.object({
   HOME: z.string().min(1).optional(),
   AGENT_HISTORY_TOKENS: z.coerce.number().int().min(0).max(1_000_000).default(4000),
   MODEL_CALL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+  JOB_INPUT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(30 * 24 * 3_600_000)
+    .default(24 * 3_600_000),
+  CONFORMANCE_WORKING_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
 });
 
 export interface Config {
@@ -166,6 +173,15 @@ export interface Config {
   /** Runs of one workspace that may be `pending` or `running` at once, child runs included. */
   readonly workspaceMaxActiveRuns: number;
   readonly models: ModelConfig;
+  readonly jobs: JobConfig;
+}
+
+/** How agent jobs wait: for a caller's input, and the conformance agent's long-running script. */
+export interface JobConfig {
+  /** How long a job may wait `input_required` before it fails. */
+  readonly inputTimeoutMs: number;
+  /** How long the conformance agent's `test-resubscribe` script stays working. */
+  readonly conformanceWorkingMs: number;
 }
 
 /** Model providers, prices and the offline model; `local` is always present. */
@@ -248,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     expressionPoolSize: e.EXPRESSION_POOL_SIZE ?? Math.min(4, availableParallelism()),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     workspaceMaxActiveRuns: e.WORKSPACE_MAX_ACTIVE_RUNS,
+    jobs: { inputTimeoutMs: e.JOB_INPUT_TIMEOUT_MS, conformanceWorkingMs: e.CONFORMANCE_WORKING_MS },
     models: {
       providers: Object.fromEntries(
         Object.entries(e.DAGEN_MODEL_PROVIDERS).map(([name, p]) => [

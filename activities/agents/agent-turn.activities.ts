@@ -1,8 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentSpec } from '../../core/agents/agent-spec.ts';
+import type { ConformanceActivities } from '../../core/agents/conformance.ts';
 import {
   jobWorkflowId,
+  REQUEST_INPUT_TOOL,
   type AgentTurnActivities,
   type AgentTurnResult,
   type TurnPlan,
@@ -12,11 +14,12 @@ import {
 import { isTerminal, type JsonValue } from '../../core/run-status.ts';
 import type { MikroORM } from '../../db/orm.ts';
 import { JobStore, type JobRecord } from '../../domain/jobs/job-store.ts';
-import type { ModelConfig } from '../../infra/config.ts';
+import type { JobConfig, ModelConfig } from '../../infra/config.ts';
 import type { LiveEvents } from '../../infra/events/live-events.ts';
 import type { ModelGateway } from '../models/model-gateway.ts';
 import type { ToolBox } from '../tools/tool-box-contract.ts';
 import { systemPrompt, turnMessages, type ModelStepOutput } from './conversation.ts';
+import { createConformanceActivities } from './conformance.activities.ts';
 import { modelCallFailure } from './turn-failures.ts';
 import { BUDGET_EXCEEDED_MESSAGE, BudgetExceededError } from '../../core/errors.ts';
 import { BudgetGuard } from '../../domain/billing/budget-guard.ts';
@@ -30,6 +33,7 @@ const WAITING_HEARTBEAT_MS = 5_000;
 export interface AgentTurnDeps {
   readonly orm: MikroORM;
   readonly models: ModelConfig;
+  readonly jobs: JobConfig;
   readonly gateway: ModelGateway;
   readonly tools: ToolBox;
   readonly events: LiveEvents;
@@ -42,8 +46,11 @@ export interface AgentTurnDeps {
   };
 }
 
-/** The activities of one agent turn (workflows/agent-turn.workflow.ts). */
-export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivities {
+/**
+ * The activities of one agent turn (workflows/agent-turn.workflow.ts), and of the conformance agent's
+ * (workflows/conformance-turn.workflow.ts), which records through the same store and publisher.
+ */
+export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivities & ConformanceActivities {
   const store = () => new JobStore(deps.orm.em.fork());
   const publish = (jobId: string, event: JobEvent) => deps.events.publish(jobWorkflowId(jobId), event);
 
@@ -88,6 +95,8 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
   }
 
   return {
+    ...createConformanceActivities({ store, publish, workingMs: deps.jobs.conformanceWorkingMs }),
+
     beginAgentTurn: async ({ jobId }) => (await beginTurn(jobId)).plan,
 
     async callAgentModel({ jobId, seq, begin }) {
@@ -235,6 +244,10 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
             heartbeat: () => ctx.heartbeat(),
           })
         : { ok: false as const, error: unknownTool(step.name, job.tools ?? []) };
+      // The turn pauses on the question (the workflow asks it); the reply will be the step's output.
+      if (outcome.ok && tool && !tool.mcp && tool.name === REQUEST_INPUT_TOOL) {
+        return { question: (step.input as { question: string }).question };
+      }
       await jobs.writeStep(jobId, {
         ...base,
         status: outcome.ok ? 'success' : 'failed',
@@ -249,6 +262,29 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
         name: step.name,
         status: outcome.ok ? 'success' : 'failed',
       });
+    },
+
+    async pauseJobForInput({ jobId, seq, question }) {
+      const jobs = store();
+      const base = { seq, kind: 'tool' as const, name: REQUEST_INPUT_TOOL };
+      await jobs.writeStep(jobId, { ...base, status: 'running', input: { question }, started: true });
+      if (await jobs.moveLive(jobId, 'input_required')) {
+        publish(jobId, { type: 'status', status: 'input_required', message: question });
+      }
+      return { timeoutMs: deps.jobs.inputTimeoutMs };
+    },
+
+    async resumeJobWithInput({ jobId, seq, input }) {
+      const jobs = store();
+      const output = {
+        reply: input.message,
+        message_id: input.messageId ?? null,
+        ...(input.context !== undefined ? { context: input.context } : {}),
+      };
+      const base = { seq, kind: 'tool' as const, name: REQUEST_INPUT_TOOL };
+      await jobs.writeStep(jobId, { ...base, status: 'success', output, error: null, finished: true });
+      publish(jobId, { type: 'step', ...base, status: 'success' });
+      if (await jobs.moveLive(jobId, 'running')) publish(jobId, { type: 'status', status: 'running' });
     },
 
     async finishAgentTurn({ jobId, outcome }) {

@@ -1,6 +1,6 @@
 import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
 import { BadRequestError } from '../../core/errors.ts';
-import type { RunStatus } from '../../core/run-status.ts';
+import type { JobStatus } from '../../core/run-status.ts';
 import type { Services } from '../../infra/services.ts';
 import { canMoveRun } from '../runs/run-state.ts';
 import { cancelWorkflowAndSettle } from '../runs/workflow-cancel.ts';
@@ -29,10 +29,13 @@ export async function cancelJob(services: Services, workspaceId: string, jobId: 
   }
   const request = await cancelWorkflowAndSettle(services.temporal.client, jobWorkflowId(jobId));
   const after = await getJob(em, workspaceId, jobId);
-  if (after.status === 'pending' || (!request.exists && after.status === 'running')) {
+  if (
+    after.status === 'pending' ||
+    (!request.exists && (after.status === 'running' || after.status === 'input_required'))
+  ) {
     // No worker has the turn (or its workflow is gone): nothing else will ever record its end.
     await request.terminate('cancelled before a worker picked the job up');
-    const from: RunStatus[] = request.exists ? ['pending'] : ['pending', 'running'];
+    const from: JobStatus[] = request.exists ? ['pending'] : ['pending', 'running', 'input_required'];
     await new JobStore(em).finish(jobId, { status: 'cancelled' }, from);
     return getJob(em, workspaceId, jobId);
   }
