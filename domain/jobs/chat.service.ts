@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { AgentSpec } from '../../core/agents/agent-spec.ts';
 import { AppError, NotFoundError, UnavailableError, UnprocessableError } from '../../core/errors.ts';
 import type { JsonValue, Source } from '../../core/run-status.ts';
+import type { A2aOrigin } from '../../core/tasks/task-parts.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { Services } from '../../infra/services.ts';
 import { chooseModel } from '../agents/model-choice.ts';
@@ -25,6 +26,8 @@ export interface ChatRequest {
   readonly context?: JsonValue | undefined;
   readonly source: Source;
   readonly idempotencyKey?: string | undefined;
+  /** How A2A asked for the turn, when it did (recorded on the job). */
+  readonly a2a?: A2aOrigin | undefined;
 }
 
 export interface ChatDeps {
@@ -83,6 +86,7 @@ export async function startChat(deps: ChatDeps, caller: Caller, request: ChatReq
     context: request.context ?? null,
     idempotencyKey: request.idempotencyKey ?? null,
     idempotencyHash: hash ?? null,
+    a2a: request.a2a ?? null,
   };
   try {
     await insertJob(em, job);

@@ -1,0 +1,158 @@
+/**
+ * The conformance agent (builtin:conformance) end to end over REST and the chat service: its own
+ * `conformanceTurn` workflow plays the script the message picks, recording artifacts, input requests
+ * and outcomes on the job like any agent's, without a model.
+ */
+import { randomUUID } from 'node:crypto';
+import { builtinAgent } from '../../core/builtin-agents.ts';
+import { insertJob, launchJob } from '../../domain/jobs/job-launcher.ts';
+import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
+import { awaitChat, startChat } from '../../domain/jobs/chat.service.ts';
+import { createTenant, type Tenant } from '../helpers/tenant.ts';
+import { until } from '../helpers/until.ts';
+import {
+  type ChatEnv,
+  chatAs,
+  jobAs,
+  latestJobId,
+  MODEL,
+  query,
+  startChatEnv,
+  stopChatEnv,
+} from './chat-fixtures.ts';
+
+const AGENT = 'builtin:conformance';
+
+let env: ChatEnv;
+let t: Tenant;
+
+beforeAll(async () => {
+  // The long-running script outlasts any test that does not cancel it.
+  env = await startChatEnv({ CONFORMANCE_WORKING_MS: '600000' });
+  t = await createTenant(env.h);
+});
+afterAll(() => stopChatEnv(env));
+
+const chat = (body: Record<string, unknown>) => chatAs(env.h, t, { agent_id: AGENT, ...body });
+const artifactsOf = async (jobId: string) =>
+  (await query<{ artifacts: unknown }>(env.h, `select artifacts from jobs where id = ?`, [jobId]))[0]!
+    .artifacts;
+
+describe('conformance agent', () => {
+  it('is listed with the builtin agents and runs as its own workflow type, without a model', async () => {
+    const agents = await env.h.http.get('/api/v1/agents').set('X-API-Key', t.key);
+    expect(agents.body.agents.map((a: { id: string }) => a.id)).toContain(AGENT);
+    const requests = env.openai.requests.length;
+    const res = await chat({ message: 'tck-complete-task' });
+    expect(res.body).toMatchObject({ status: 'success', message: 'Hello from TCK' });
+    const described = await env.h.services.temporal.client.workflow
+      .getHandle(`job:${res.body.job_id}`)
+      .describe();
+    expect(described.type).toBe('conformanceTurn');
+    expect(env.openai.requests.length).toBe(requests);
+  });
+
+  it.each([
+    ['tck-artifact-text', [{ kind: 'text', text: 'Generated text content' }]],
+    ['tck-artifact-file', [{ kind: 'file', name: 'output.txt', mediaType: 'text/plain', base64: 'dGNr' }]],
+    [
+      'tck-artifact-file-url',
+      [{ kind: 'file', name: 'output.txt', mediaType: 'text/plain', url: 'https://example.com/output.txt' }],
+    ],
+    ['tck-artifact-data', [{ kind: 'data', data: { key: 'value', count: 42 } }]],
+  ])('%s records its artifact and completes', async (script, parts) => {
+    const res = await chat({ message: `${script} now` });
+    expect(res.body.status).toBe('success');
+    expect(await artifactsOf(res.body.job_id)).toEqual([expect.objectContaining({ parts, chunks: 1 })]);
+    expect((await jobAs(env.h, t, res.body.job_id)).body.status).toBe('success');
+  });
+
+  it('appends the chunks of a chunked artifact to one artifact, and announces them in order', async () => {
+    // Inserted by hand so the test listens before the job starts: it sees every event.
+    const agent = builtinAgent(AGENT)!;
+    const job = {
+      id: randomUUID(),
+      workspaceId: t.workspaceId,
+      agentId: AGENT,
+      agentVersion: null,
+      sessionId: null,
+      source: 'a2a' as const,
+      apiKeyId: t.apiKeyId,
+      ownerId: t.ownerId,
+      model: MODEL,
+      message: 'stream it',
+      context: null,
+      idempotencyKey: null,
+      idempotencyHash: null,
+      a2a: { message_id: 'tck-stream-artifact-chunked-1' },
+    };
+    await insertJob(env.h.services.orm.em.fork(), job);
+    const events: unknown[] = [];
+    const unsubscribe = await env.h.services.events.subscribe(`job:${job.id}`, (e) => events.push(e));
+    await launchJob(env.h.services, job, agent, { failJob: true });
+    await env.h.services.temporal.client.workflow.getHandle(`job:${job.id}`).result();
+    await until(() => events.length >= 4);
+    await unsubscribe();
+    const chunk = (text: string) => ({ id: 'chunked', parts: [{ kind: 'text', text }] });
+    expect(events).toEqual([
+      { type: 'status', status: 'running' },
+      { type: 'artifact', artifact: chunk('chunk-1 '), append: true, lastChunk: false },
+      { type: 'artifact', artifact: chunk('chunk-2'), append: true, lastChunk: true },
+      { type: 'status', status: 'success' },
+    ]);
+    expect(await artifactsOf(job.id)).toEqual([
+      {
+        id: 'chunked',
+        parts: [
+          { kind: 'text', text: 'chunk-1 ' },
+          { kind: 'text', text: 'chunk-2' },
+        ],
+        chunks: 2,
+      },
+    ]);
+  });
+
+  it('picks its script by the A2A message id first, and answers tck-message-response as a message', async () => {
+    const started = await startChat(
+      { services: env.h.services, agents: new AgentRegistry(env.h.services.orm, env.h.config.models) },
+      { ...t, scopes: ['agents'] },
+      {
+        agentId: AGENT,
+        message: 'anything at all',
+        source: 'a2a',
+        a2a: { message_id: 'tck-message-response-7' },
+      },
+    );
+    const answer = await awaitChat(env.h.services, started, new AbortController().signal);
+    expect(answer).toMatchObject({ status: 'success', message: 'Direct message response' });
+    const [row] = await query<{ a2a: unknown }>(env.h, `select a2a from jobs where id = ?`, [started.jobId]);
+    expect(row!.a2a).toEqual({ message_id: 'tck-message-response-7', reply_as_message: true });
+  });
+
+  it('asks for input on tck-input-required and, continued, completes echoing the reply', async () => {
+    const asked = await chat({ message: 'tck-input-required' });
+    expect(asked.body).toMatchObject({ status: 'input_required', message: 'What should I echo?' });
+    const done = await chat({ message: 'echo this', session_id: asked.body.session_id });
+    expect(done.body).toMatchObject({ status: 'success', message: 'echo this', job_id: asked.body.job_id });
+  });
+
+  it('fails tck-reject-task with "rejected", and echoes any other message', async () => {
+    const rejected = await chat({ message: 'tck-reject-task' });
+    expect(rejected.status).toBe(500);
+    expect(rejected.body.error).toBe('rejected');
+    const echoed = await chat({ message: 'hello there' });
+    expect(echoed.body).toMatchObject({ status: 'success', message: 'hello there' });
+  });
+
+  it('is cancelled while the long-running script works', async () => {
+    const answer = chat({ message: 'test-resubscribe-message-id' }).then((r) => r);
+    let jobId = '';
+    await until(async () => {
+      jobId = await latestJobId(env.h, t.workspaceId, 'test-resubscribe-message-id').catch(() => '');
+      return jobId !== '' && (await jobAs(env.h, t, jobId)).body.status === 'running';
+    });
+    const cancel = await env.h.http.post(`/api/v1/jobs/${jobId}/cancel`).set('X-API-Key', t.key).send({});
+    expect(cancel.body.status).toBe('cancelled');
+    expect((await answer).status).toBe(409);
+  });
+});
