@@ -141,6 +141,64 @@ export const AGENT_SCENARIOS: AgentScenario[] = [
   },
 ];
 
+/** A turn of an agent that may ask (request_input) which asks, and answers with the paused job's id. */
+async function askingTurn(env: AgentScenarioEnv, name: string, message: string): Promise<string> {
+  const agentId = await saveAgent(env.h, env.tenant, { name, tools: ['request_input'], max_steps: 3 });
+  env.openai.enqueue({ toolCalls: [{ id: 'call_q', name: 'request_input', args: { question: 'Which city?' } }] });
+  const res = await chat(env, { agent_id: agentId, message });
+  expectStatus(res.status, 200, res.body);
+  if (res.body.status !== 'input_required') throw new Error(`the turn did not ask: ${JSON.stringify(res.body)}`);
+  return String(res.body.job_id);
+}
+
+AGENT_SCENARIOS.push(
+  {
+    // request_input pauses the turn input_required; the next chat in the session continues it.
+    name: 'agent-turn-input-required-continued',
+    run: async (env) => {
+      const jobId = await askingTurn(env, 'replay-asker', 'What is the weather?');
+      env.openai.enqueue({ text: 'Sunny in Paris.' });
+      const [job] = await env.h.services.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ session_id: string; agent_id: string }[]>(`select session_id, agent_id from jobs where id = ?`, [jobId]);
+      const res = await chat(env, { agent_id: job!.agent_id, message: 'Paris', session_id: job!.session_id });
+      expectStatus(res.status, 200, res.body);
+      return { '': jobHandle(env.h, jobId) };
+    },
+  },
+  {
+    // Cancelled while it waits for the caller's reply.
+    name: 'agent-turn-cancelled-while-input-required',
+    run: async (env) => {
+      const jobId = await askingTurn(env, 'replay-asker-cancelled', 'Cancel me while you wait');
+      const cancel = await env.h.http.post(`/api/v1/jobs/${jobId}/cancel`).set('X-API-Key', env.tenant.key).send({});
+      expectStatus(cancel.status, 200, cancel.body);
+      return { '': jobHandle(env.h, jobId) };
+    },
+  },
+  {
+    // The conformance agent's `conformanceTurn`: asks, is continued, completes echoing the reply.
+    name: 'conformance-turn-input-required',
+    run: async (env) => {
+      const asked = await chat(env, { agent_id: 'builtin:conformance', message: 'tck-input-required' });
+      expectStatus(asked.status, 200, asked.body);
+      const res = await chat(env, {
+        agent_id: 'builtin:conformance',
+        message: 'echo this',
+        session_id: asked.body.session_id,
+      });
+      expectStatus(res.status, 200, res.body);
+      return { '': jobHandle(env.h, String(asked.body.job_id)) };
+    },
+  },
+  {
+    // Running, two chunks of one artifact, completed.
+    name: 'conformance-turn-chunked-artifact',
+    run: (env) => turn(env, { agent_id: 'builtin:conformance', message: 'tck-stream-artifact-chunked' }, 200),
+  },
+);
+
 /**
  * Since the patch `agent-turn-begins-in-first-model-call`, a turn's first model call begins it: these
  * turns again, recorded on that path (the ones above keep the path of turns started before it).
