@@ -192,7 +192,13 @@ describe('custom agents: apply by name with versions, and the listing', () => {
     expect(hosted[2]!.description).toBe(
       'Reviews a diff or code snippet and points out bugs, risks and style issues. Uses openai/gpt-4o-mini.',
     );
-    expect(hosted.map((x) => x.name)).toEqual(['Assistant', 'Summarizer', 'Code reviewer', 'Conformance', 'elsewhere']);
+    expect(hosted.map((x) => x.name)).toEqual([
+      'Assistant',
+      'Summarizer',
+      'Code reviewer',
+      'Conformance',
+      'elsewhere',
+    ]);
   });
 
   it('CLI: agents apply (create, unchanged, new version, bad file) and list, with --json', async () => {
