@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { builtinAgent } from '../../core/builtin-agents.ts';
 import { insertJob, launchJob } from '../../domain/jobs/job-launcher.ts';
+import { JobStore } from '../../domain/jobs/job-store.ts';
 import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
 import { awaitChat, startChat } from '../../domain/jobs/chat.service.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
@@ -93,13 +94,16 @@ describe('conformance agent', () => {
     await env.h.services.temporal.client.workflow.getHandle(`job:${job.id}`).result();
     await until(() => events.length >= 4);
     await unsubscribe();
-    const chunk = (text: string) => ({ id: 'chunked', parts: [{ kind: 'text', text }] });
+    const chunk = (text: string) => ({ id: 'chunked', parts: [{ kind: 'text' as const, text }] });
     expect(events).toEqual([
       { type: 'status', status: 'running' },
       { type: 'artifact', artifact: chunk('chunk-1 '), append: true, lastChunk: false },
       { type: 'artifact', artifact: chunk('chunk-2'), append: true, lastChunk: true },
       { type: 'status', status: 'success' },
     ]);
+    // A retried chunk (an activity whose completion was lost) adds nothing.
+    const store = new JobStore(env.h.services.orm.em.fork());
+    expect(await store.addArtifact(job.id, chunk('chunk-2'), { append: true, chunk: 1 })).toBe(false);
     expect(await artifactsOf(job.id)).toEqual([
       {
         id: 'chunked',
