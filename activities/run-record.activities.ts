@@ -51,7 +51,6 @@ export function createRunRecordActivities({ orm, config, expressions, graphs, pu
       taskKind: 'run',
       taskId: runId,
       status,
-      seq: status,
       moved,
       retried: Context.current().info.attempt > 1,
       ...(message === undefined ? {} : { message }),

@@ -67,8 +67,9 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
       taskKind: 'job',
       taskId: jobId,
       status: event.status,
-      // An activity's id is the same on every attempt and differs between the turn's activities.
-      seq: `${event.status}:${activityId}`,
+      // A job ends once, but may be running again after waiting for input: then the activity's id,
+      // the same on every attempt and different for each of the turn's activities, tells them apart.
+      seq: isTerminal(event.status) ? undefined : `${event.status}:${activityId}`,
       moved,
       retried: attempt > 1,
       ...(message === undefined ? {} : { message }),

@@ -15,14 +15,17 @@ export interface TaskStatusChange {
   readonly taskKind: 'job' | 'run';
   readonly taskId: string;
   readonly status: JobStatus;
-  /** Names the change uniquely within the task and stays the same when its write is retried. */
-  readonly seq: string;
+  /**
+   * Names the change uniquely within the task and stays the same when its write is retried; by
+   * default the status, enough for every status a task reaches only once.
+   */
+  readonly seq?: string;
   /**
    * False when this write changed nothing: then only a retried write (`retried`) notifies, and only
    * when the task holds `status` (its first attempt may have written it and died before notifying).
    */
   readonly moved: boolean;
-  readonly retried: boolean;
+  readonly retried?: boolean;
   readonly message?: string;
 }
 
@@ -74,7 +77,7 @@ export class TaskPushNotifier {
       };
       try {
         await client.workflow.start(PUSH_DELIVERY_WORKFLOW, {
-          workflowId: pushWorkflowId(change.taskId, configId, change.seq),
+          workflowId: pushWorkflowId(change.taskId, configId, change.seq ?? change.status),
           taskQueue: this.#deps.config.temporal.taskQueue,
           args: [input],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
