@@ -6,13 +6,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { StreamResponse, TaskState } from '@a2a-js/sdk';
 import { createPushActivities } from '../../activities/push.activities.ts';
 import { pushWorkflowId, type PushNotice } from '../../core/tasks/push-contract.ts';
-import { WorkflowRun } from '../../db/entities/index.ts';
 import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
 import { insertJob, launchJob } from '../../domain/jobs/job-launcher.ts';
 import { TaskPushConfigs } from '../../domain/tasks/push-configs.ts';
 import { TaskPushNotifier } from '../../domain/tasks/push-notifier.ts';
 import { MODEL, startChatEnv, stopChatEnv, type ChatEnv } from '../agents/chat-fixtures.ts';
-import { saveWorkflow } from '../engine/dag-fixtures.ts';
+import { insertRun, saveWorkflow } from '../engine/dag-fixtures.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
 import { TestReceiver, type ReceivedRequest } from './test-receiver.ts';
 
@@ -59,15 +58,7 @@ describe('A2A push notifications', () => {
     const saved = await saveWorkflow(env.h, tenant.workspaceId, {
       nodes: [{ id: 'double', type: 'transform', with: { expression: 'input.n * 2' } }],
     });
-    const em = env.h.services.orm.em.fork();
-    const run = em.create(WorkflowRun, {
-      workspaceId: saved.workspaceId,
-      workflowId: saved.workflowId,
-      workflowVersion: saved.version,
-      inputData: { n: 2 },
-      trigger: { source: 'cli' },
-    });
-    await em.flush();
+    const run = { id: await insertRun(env.h, saved, { n: 2 }) };
     await configs().create(tenant.workspaceId, run.id, {
       id: 'hook',
       url: `${receiver.url}/hook`,
