@@ -1,48 +1,34 @@
 import type { JsonValue } from '../../core/run-status.ts';
-import {
-  storeTaskFiles,
-  type IncomingFile,
-  type TaskFileRecord,
-  type TaskFileServices,
-} from './task-files.ts';
+import type { TaskFileRecord } from './task-files.ts';
 
 /** How much of a text or JSON file an agent's model reads inline (the rest is cut, and says so). */
 const MAX_INLINE_TEXT_CHARS = 8_000;
 
 /**
- * Stores the files of a message to an agent and returns the job's `context` with them under `files`:
- * `[{ id, name, media_type, size, text? }]`, the text inlined for text/* and JSON files (the first
- * MAX_INLINE_TEXT_CHARS characters, with `truncated: true` when cut) so the model reads it. A context
- * that is not an object is kept under `data`. No files: the context as it was.
+ * A job's `context` with the files of its message under `files`: `[{ id, name, media_type, size,
+ * text? }]`, the text inlined for text/* and JSON files (the first MAX_INLINE_TEXT_CHARS characters,
+ * with `truncated: true` when cut) so the model reads it. A context that is not an object is kept
+ * under `data`. No files: the context as it was.
  */
-export async function agentContextWithFiles(
-  services: TaskFileServices,
-  workspaceId: string,
-  jobId: string,
+export function agentContextWithFiles(
   context: JsonValue | null,
-  files: readonly IncomingFile[],
-): Promise<JsonValue | null> {
-  if (files.length === 0) return context;
-  const stored = await storeTaskFiles(services, workspaceId, jobId, files);
-  return withFiles(context, stored.map(agentFile));
+  files: readonly TaskFileRecord[],
+): JsonValue | null {
+  return files.length === 0 ? context : withFiles(context, files.map(agentFile));
 }
 
 /**
- * Stores the files of a message to a workflow and returns its `input_data` with them under `files`:
- * `[{ name, media_type, size, base64 }]`. Input that is not an object is kept under `data`.
+ * A run's `input_data` with the files of its message under `files`: `[{ name, media_type, size,
+ * base64 }]`. Input that is not an object is kept under `data`. No files: the input as it was.
  */
-export async function workflowInputWithFiles(
-  services: TaskFileServices,
-  workspaceId: string,
-  runId: string,
+export function workflowInputWithFiles(
   input: JsonValue | null,
-  files: readonly IncomingFile[],
-): Promise<JsonValue | null> {
+  files: readonly TaskFileRecord[],
+): JsonValue | null {
   if (files.length === 0) return input;
-  const stored = await storeTaskFiles(services, workspaceId, runId, files);
   return withFiles(
     input,
-    stored.map((f) => ({
+    files.map((f) => ({
       name: f.name,
       media_type: f.media_type,
       size: f.size,

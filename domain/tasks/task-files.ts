@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { InferEntity } from '@mikro-orm/core';
 import { BadRequestError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
 import { TaskFile } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
-import type { Services } from '../../infra/services.ts';
+import type { Config } from '../../infra/config.ts';
 import { AddressPolicy } from '../../infra/outbound/address-policy.ts';
 import { ResponseTooLargeError, safeRequest } from '../../infra/outbound/safe-request.ts';
 
@@ -23,44 +24,34 @@ export interface TaskFileRef {
   readonly size: number;
 }
 
-/** A stored file with its content (and the URL it came from, when it was fetched). */
+/** A file with its content (and the URL it came from, when it was fetched). */
 export interface TaskFileRecord extends TaskFileRef {
   readonly source_url: string | null;
   readonly content: Buffer;
 }
-
-export type TaskFileServices = Pick<Services, 'orm' | 'config'>;
 
 /** How long fetching one file may take, redirects included. */
 const FETCH_TIMEOUT_MS = 10_000;
 const DEFAULT_MEDIA_TYPE = 'application/octet-stream';
 
 /**
- * Stores the files a caller sent to task `taskId` (a job or run id, which need not exist yet): inline
- * bytes as they are, URLs fetched through the address guard (A2A_FILE_ALLOWED_HOSTS admits private
- * hosts). Each file is capped at A2A_MAX_FILE_BYTES and all of them at A2A_MAX_FILES_BYTES; a bad,
- * oversized or unreachable file is a 400 naming it, and then nothing is stored.
+ * The files of a caller's message, read and checked before anything is started: inline bytes as
+ * they are, URLs fetched through the address guard (A2A_FILE_ALLOWED_HOSTS admits private hosts).
+ * Each file is capped at A2A_MAX_FILE_BYTES and all of them at A2A_MAX_FILES_BYTES; a bad, oversized
+ * or unreachable file is a 400 naming it. Each gets its id now, the one it is stored under.
  */
-export async function storeTaskFiles(
-  services: TaskFileServices,
-  workspaceId: string,
-  taskId: string,
+export async function receiveTaskFiles(
+  config: Pick<Config, 'a2aFiles'>,
   files: readonly IncomingFile[],
 ): Promise<TaskFileRecord[]> {
-  if (files.length === 0) return [];
-  const limits = services.config.a2aFiles;
+  const limits = config.a2aFiles;
   const inlineBytes = files.reduce((sum, f) => sum + (f.bytes?.byteLength ?? 0), 0);
   if (inlineBytes > limits.maxTotalBytes) {
     throw new BadRequestError(`the files are larger than ${limits.maxTotalBytes} bytes together`);
   }
   const policy = new AddressPolicy(limits.allowedHosts);
   let total = 0;
-  const contents: Array<{
-    name: string | null;
-    mediaType: string;
-    sourceUrl: string | null;
-    content: Buffer;
-  }> = [];
+  const received: TaskFileRecord[] = [];
   for (const [index, file] of files.entries()) {
     const label = file.name ? `file "${file.name}"` : `file ${index + 1}`;
     const left = limits.maxTotalBytes - total;
@@ -73,21 +64,46 @@ export async function storeTaskFiles(
       tooLarge,
     });
     total += fetched.content.length;
-    contents.push({
+    received.push({
+      id: randomUUID(),
       name: file.name || (file.url ? urlFileName(file.url) : null),
-      mediaType: file.mediaType || fetched.mediaType || DEFAULT_MEDIA_TYPE,
-      sourceUrl: file.url ?? null,
+      media_type: file.mediaType || fetched.mediaType || DEFAULT_MEDIA_TYPE,
+      size: fetched.content.length,
+      source_url: file.url ?? null,
       content: fetched.content,
     });
   }
-  const em = services.orm.em.fork();
+  return received;
+}
+
+/**
+ * Keeps received files with task `taskId` (the job or run they were sent to), for its history.
+ * Returns their descriptions.
+ */
+export async function storeTaskFiles(
+  em: EntityManager,
+  workspaceId: string,
+  taskId: string,
+  files: readonly TaskFileRecord[],
+): Promise<TaskFileRef[]> {
+  if (files.length === 0) return [];
   // A millisecond apart, so that reading them back by creation time keeps the message's order.
   const now = Date.now();
-  const rows = contents.map((c, i) =>
-    em.create(TaskFile, { workspaceId, taskId, ...c, size: c.content.length, createdAt: new Date(now + i) }),
-  );
+  for (const [i, f] of files.entries()) {
+    em.create(TaskFile, {
+      id: f.id,
+      workspaceId,
+      taskId,
+      name: f.name,
+      mediaType: f.media_type,
+      size: f.size,
+      sourceUrl: f.source_url,
+      content: f.content,
+      createdAt: new Date(now + i),
+    });
+  }
   await em.flush();
-  return rows.map(record);
+  return files.map(({ id, name, media_type, size }) => ({ id, name, media_type, size }));
 }
 
 /** The files sent to a task, oldest first; another workspace's task has none. */
