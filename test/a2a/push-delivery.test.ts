@@ -7,6 +7,7 @@ import { StreamResponse, TaskState } from '@a2a-js/sdk';
 import { createPushActivities } from '../../activities/push.activities.ts';
 import { pushWorkflowId, type PushNotice } from '../../core/tasks/push-contract.ts';
 import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
+import { WorkflowRun } from '../../db/entities/index.ts';
 import { insertJob, launchJob } from '../../domain/jobs/job-launcher.ts';
 import { TaskPushConfigs } from '../../domain/tasks/push-configs.ts';
 import { TaskPushNotifier } from '../../domain/tasks/push-notifier.ts';
@@ -164,6 +165,25 @@ describe('A2A push notifications', () => {
     await delivery(taskId, 'once', 'success');
     expect(receiver.requests).toHaveLength(2);
     expect(receiver.requests[0]!.headers['x-a2a-notification-token']).toBeUndefined();
+  });
+
+  it('notifies from a retried write that found its status already written (the first attempt died)', async () => {
+    const saved = await saveWorkflow(env.h, tenant.workspaceId, {
+      nodes: [{ id: 'one', type: 'transform', with: { expression: '1' } }],
+    });
+    const runId = await insertRun(env.h, saved);
+    await configs().create(tenant.workspaceId, runId, { id: 'late', url: receiver.url });
+    const em = env.h.services.orm.em.fork();
+    await em.nativeUpdate(WorkflowRun, { id: runId }, { status: 'success' });
+    const retried = { taskKind: 'run', taskId: runId, moved: false, retried: true } as const;
+    // Not the status the run holds: nothing to notify.
+    await notifier().notify({ ...retried, status: 'failed' });
+    await notifier().notify({ ...retried, status: 'success' });
+    await delivery(runId, 'late', 'success');
+    await expect(delivery(runId, 'late', 'failed')).rejects.toThrow(/not found/i);
+    expect(receiver.requests.map((r) => statusUpdate(r).status?.state)).toEqual([
+      TaskState.TASK_STATE_COMPLETED,
+    ]);
   });
 
   it('refuses a loopback receiver unless it is allowed, and skips a deleted config', async () => {
