@@ -23,6 +23,9 @@ import { createModelGateway } from './models/ai-gateway.ts';
 import { LocalModels } from './models/local-model.ts';
 import { createToolBox } from './tools/tool-box.ts';
 import { createWorkflowRunner } from './tools/workflow-runner.ts';
+import type { PushActivities } from '../core/tasks/push-contract.ts';
+import { TaskPushNotifier } from '../domain/tasks/push-notifier.ts';
+import { createPushActivities } from './push.activities.ts';
 
 export interface ActivityDeps {
   orm: MikroORM;
@@ -72,8 +75,9 @@ export function createActivities(deps: ActivityDeps) {
       createWorkflowRunner({ orm: deps.orm, config: deps.config, log: deps.log, temporal: deps.temporal }),
     log: deps.log,
   });
+  const pushes = new TaskPushNotifier({ orm: deps.orm, config: deps.config, temporal: deps.temporal });
   const activities = {
-    ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions, graphs }),
+    ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions, graphs, pushes }),
     ...createNodeActivities({
       orm: deps.orm,
       expressions,
@@ -97,8 +101,10 @@ export function createActivities(deps: ActivityDeps) {
       tools,
       events: deps.events,
       agents,
+      pushes,
     }),
-  } satisfies DagActivities & ReconcileActivities & AgentTurnActivities & ConformanceActivities;
+    ...createPushActivities({ orm: deps.orm, push: deps.config.a2aPush }),
+  } satisfies DagActivities & ReconcileActivities & AgentTurnActivities & ConformanceActivities & PushActivities;
   // No database error leaves an activity raw: its text may carry the server's address, SQL or values.
   return {
     activities: guardDatabaseErrors(activities, deps.log),

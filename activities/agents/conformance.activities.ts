@@ -1,12 +1,12 @@
 import { conformanceScript, type ConformanceActivities } from '../../core/agents/conformance.ts';
-import type { JobEvent } from '../../core/agents/turn-contract.ts';
+import type { JobEventPublisher } from './agent-turn.activities.ts';
 import { isTerminal, type RunStatus } from '../../core/run-status.ts';
 import type { JobStore } from '../../domain/jobs/job-store.ts';
 
 export interface ConformanceDeps {
   readonly store: () => JobStore;
   /** The job-event publisher every job activity uses (pushes hook in there). */
-  readonly publish: (jobId: string, event: JobEvent) => void;
+  readonly publish: JobEventPublisher;
   /** How long the long-running script stays working (CONFORMANCE_WORKING_MS). */
   readonly workingMs: number;
 }
@@ -23,8 +23,9 @@ export function createConformanceActivities(deps: ConformanceDeps): ConformanceA
       const script = conformanceScript(job.a2a?.message_id, job.message);
       if (script.replyAsMessage) await jobs.replyAsMessage(jobId);
       // Running (and announced) before any artifact: a stream shows `working` first.
-      if (job.status === 'pending' && (await jobs.begin(jobId, [])) === 'running') {
-        deps.publish(jobId, { type: 'status', status: 'running' });
+      if (job.status === 'pending') {
+        const moved = (await jobs.begin(jobId, [])) === 'running';
+        if (moved) await deps.publish(jobId, { type: 'status', status: 'running' });
       }
       return { ended: false, acts: script.acts, workingMs: deps.workingMs };
     },

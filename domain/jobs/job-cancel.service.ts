@@ -4,6 +4,7 @@ import type { JobStatus } from '../../core/run-status.ts';
 import type { Services } from '../../infra/services.ts';
 import { canMoveRun } from '../runs/run-state.ts';
 import { cancelWorkflowAndSettle } from '../runs/workflow-cancel.ts';
+import { TaskPushNotifier } from '../tasks/push-notifier.ts';
 import { getJob } from './job-query.service.ts';
 import { JobStore } from './job-store.ts';
 import type { JobView } from './job-view.ts';
@@ -36,7 +37,13 @@ export async function cancelJob(services: Services, workspaceId: string, jobId: 
     // No worker has the turn (or its workflow is gone): nothing else will ever record its end.
     await request.terminate('cancelled before a worker picked the job up');
     const from: JobStatus[] = request.exists ? ['pending'] : ['pending', 'running', 'input_required'];
-    await new JobStore(em).finish(jobId, { status: 'cancelled' }, from);
+    const moved = await new JobStore(em).finish(jobId, { status: 'cancelled' }, from);
+    await new TaskPushNotifier(services).notify({
+      taskKind: 'job',
+      taskId: jobId,
+      status: 'cancelled',
+      moved,
+    });
     return getJob(em, workspaceId, jobId);
   }
   return after;
