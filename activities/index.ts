@@ -104,7 +104,11 @@ export function createActivities(deps: ActivityDeps) {
       pushes,
     }),
     ...createPushActivities({ orm: deps.orm, push: deps.config.a2aPush }),
-  } satisfies DagActivities & ReconcileActivities & AgentTurnActivities & ConformanceActivities & PushActivities;
+  } satisfies DagActivities &
+    ReconcileActivities &
+    AgentTurnActivities &
+    ConformanceActivities &
+    PushActivities;
   // No database error leaves an activity raw: its text may carry the server's address, SQL or values.
   return {
     activities: guardDatabaseErrors(activities, deps.log),

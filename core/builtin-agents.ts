@@ -6,7 +6,12 @@ import { CONFORMANCE_AGENT_ID } from './agents/conformance.ts';
  * a workspace's custom agents, and the agent runtime resolves their ids. They name no model (`null`):
  * they run on the deployment's default model, so an install without any provider still answers.
  */
-export type BuiltinAgent = AgentSpec & { readonly type: 'builtin'; readonly version: null };
+export type BuiltinAgent = AgentSpec & {
+  readonly type: 'builtin';
+  readonly version: null;
+  /** Scripted, it calls no model: listings name none. */
+  readonly modelFree?: true;
+};
 
 const builtin = (spec: Omit<BuiltinAgent, 'type' | 'version' | 'model' | 'mcpServers'>): BuiltinAgent =>
   Object.freeze({ type: 'builtin', version: null, model: null, mcpServers: [], ...spec });
@@ -58,11 +63,12 @@ export const BUILTIN_AGENTS: readonly BuiltinAgent[] = Object.freeze([
     description:
       'A deterministic, model-free peer to test A2A clients against: the message id prefix (or the ' +
       'first word of the message) picks a scripted behaviour (artifacts, input-required, streaming, ' +
-      'long-running); anything else is echoed.',
+      'long-running); over A2A anything else asks for input, over REST it is echoed.',
     systemPrompt: '',
     tools: [],
     maxSteps: 1,
     temperature: null,
+    modelFree: true,
   }),
 ]);
 

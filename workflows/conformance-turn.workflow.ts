@@ -4,13 +4,11 @@ import type { AgentTurnInput, AgentTurnResult } from '../core/agents/turn-contra
 import { JobInputs } from './job-input.ts';
 import { finish, records, recordedTurn, recordsOf } from './job-turn.ts';
 
-/** The step number of the conformance agent's question (it has no other steps). */
-const QUESTION_STEP = 1;
-
 /**
  * A job of the conformance agent, `job:<jobId>`: plays the script its message picked
  * (core/agents/conformance.ts) on the same durable path as an agent turn. Every act is an activity
- * that records, then announces it; cancellation and failure are recorded as agentTurn's are.
+ * that records, then announces it; a question's reply picks the acts that follow it. Cancellation
+ * and failure are recorded as agentTurn's are.
  */
 export async function conformanceTurn(input: AgentTurnInput): Promise<AgentTurnResult> {
   const { jobId } = input;
@@ -19,10 +17,12 @@ export async function conformanceTurn(input: AgentTurnInput): Promise<AgentTurnR
   return recordedTurn(jobId, async () => {
     const plan = await acts.beginConformanceTurn({ jobId });
     if (plan.ended) return { jobId, status: plan.status };
-    let reply = '';
+    let queue = [...plan.acts];
+    // The job's steps are its questions, numbered from 1.
+    let questions = 0;
     // Chunks recorded so far per artifact id: a retried chunk is recognised by its number.
     const chunks = new Map<string, number>();
-    for (const act of plan.acts) {
+    for (let act = queue.shift(); act; act = queue.shift()) {
       switch (act.do) {
         case 'artifact': {
           const chunk = act.append ? (chunks.get(act.artifact.id) ?? 0) : 0;
@@ -30,14 +30,16 @@ export async function conformanceTurn(input: AgentTurnInput): Promise<AgentTurnR
           await acts.recordJobArtifact({ jobId, ...act, chunk });
           break;
         }
-        case 'ask':
-          reply = (await inputs.ask(jobId, QUESTION_STEP, act.question)).message;
+        case 'ask': {
+          const reply = await inputs.ask(jobId, ++questions, act.question);
+          queue = [...(await acts.followConformanceReply({ reply }))];
           break;
+        }
         case 'work':
           await sleep(plan.workingMs);
           break;
         case 'complete':
-          return finish(jobId, { status: 'success', finalMessage: act.message ?? reply });
+          return finish(jobId, { status: 'success', finalMessage: act.message ?? '' });
         case 'fail':
           throw ApplicationFailure.nonRetryable(act.error, 'ConformanceTaskRejected');
       }

@@ -1,4 +1,8 @@
-import { conformanceScript, type ConformanceActivities } from '../../core/agents/conformance.ts';
+import {
+  conformanceFollowUp,
+  conformanceScript,
+  type ConformanceActivities,
+} from '../../core/agents/conformance.ts';
 import type { JobEventPublisher } from './agent-turn.activities.ts';
 import { isTerminal, type RunStatus } from '../../core/run-status.ts';
 import type { JobStore } from '../../domain/jobs/job-store.ts';
@@ -28,6 +32,11 @@ export function createConformanceActivities(deps: ConformanceDeps): ConformanceA
         if (moved) await deps.publish(jobId, { type: 'status', status: 'running' });
       }
       return { ended: false, acts: script.acts, workingMs: deps.workingMs };
+    },
+
+    // An activity, not workflow code: the scripts stay data a change of which replays unguarded.
+    async followConformanceReply({ reply }) {
+      return conformanceFollowUp(reply);
     },
 
     async recordJobArtifact({ jobId, artifact, append, lastChunk, chunk }) {

@@ -1,5 +1,5 @@
 import type { TaskArtifact } from '../tasks/task-parts.ts';
-import type { TurnPlan } from './turn-contract.ts';
+import type { JobInput, TurnPlan } from './turn-contract.ts';
 
 /**
  * The conformance agent: model-free and deterministic, so A2A clients (the official test kit among
@@ -18,16 +18,16 @@ export type ConformanceAct =
       readonly append: boolean;
       readonly lastChunk: boolean;
     }
-  /** Waits `input_required` with this question; the reply is what `complete` echoes then. */
+  /** Waits `input_required` with this question; the reply picks what follows (conformanceFollowUp). */
   | { readonly do: 'ask'; readonly question: string }
   /** Stays working for CONFORMANCE_WORKING_MS (a long-running task to resubscribe to). */
   | { readonly do: 'work' }
-  /** Succeeds with this final message; without one, with the reply to the last question. */
+  /** Succeeds with this final message (none: empty). */
   | { readonly do: 'complete'; readonly message?: string }
   | { readonly do: 'fail'; readonly error: string };
 
 export interface ConformanceScript {
-  /** The prefix that picked it, or `echo`. */
+  /** The prefix that picked it, `ask` or `echo`. */
   readonly name: string;
   readonly acts: readonly ConformanceAct[];
   /** The answer is a bare A2A Message rather than a task. */
@@ -50,6 +50,8 @@ const file: ConformanceAct = {
   lastChunk: true,
 };
 const done: ConformanceAct = { do: 'complete' };
+const ask: ConformanceAct = { do: 'ask', question: 'What should I echo?' };
+const echo = (message: string): ConformanceScript => ({ name: 'echo', acts: [{ do: 'complete', message }] });
 
 /** The scripts of the official A2A test kit's reference agent, by message id prefix (longest first). */
 const SCRIPTS: readonly [prefix: string, acts: readonly ConformanceAct[], replyAsMessage?: boolean][] = [
@@ -116,20 +118,30 @@ const SCRIPTS: readonly [prefix: string, acts: readonly ConformanceAct[], replyA
   ],
   ['tck-message-response', [{ do: 'complete', message: 'Direct message response' }], true],
   ['tck-complete-task', [{ do: 'complete', message: 'Hello from TCK' }]],
-  ['tck-input-required', [{ do: 'ask', question: 'What should I echo?' }, done]],
+  ['tck-input-required', [ask]],
   ['tck-reject-task', [{ do: 'fail', error: 'rejected' }]],
 ];
 
 /**
- * The script for a message: picked by the A2A message id's prefix, or, without one (a REST chat), by
- * the message text's first word; anything else echoes the message.
+ * The script for a message: picked by the A2A message id's prefix, asking when none matches (the test
+ * kit cancels and continues such tasks, so they must not end); without a message id (a REST chat), by
+ * the message text's first word, echoing the message when none matches.
  */
 export function conformanceScript(messageId: string | undefined, message: string): ConformanceScript {
   const key = messageId ?? message.trim().split(/\s+/, 1)[0] ?? '';
   const found = SCRIPTS.find(([prefix]) => key.startsWith(prefix));
-  if (!found) return { name: 'echo', acts: [{ do: 'complete', message }] };
+  if (!found) return messageId === undefined ? echo(message) : { name: 'ask', acts: [ask] };
   const [name, acts, replyAsMessage] = found;
   return { name, acts, ...(replyAsMessage ? { replyAsMessage } : {}) };
+}
+
+/**
+ * What follows a reply to the agent's question: over A2A, the script the reply's message id picks
+ * (the task is already one, so never a bare message); a REST reply is echoed.
+ */
+export function conformanceFollowUp(reply: JobInput): readonly ConformanceAct[] {
+  if (reply.messageId === undefined) return echo(reply.message).acts;
+  return conformanceScript(reply.messageId, reply.message).acts;
 }
 
 /** The activities of `conformanceTurn` besides the shared job ones (finishAgentTurn, the input pair). */
@@ -140,6 +152,8 @@ export interface ConformanceActivities {
   }): Promise<
     Extract<TurnPlan, { ended: true }> | { ended: false; acts: readonly ConformanceAct[]; workingMs: number }
   >;
+  /** The acts that follow a reply to the agent's question (conformanceFollowUp). */
+  followConformanceReply(input: { reply: JobInput }): Promise<readonly ConformanceAct[]>;
   /** Records one artifact (or chunk `chunk` of one) on the job and announces it. */
   recordJobArtifact(input: {
     jobId: string;

@@ -68,7 +68,11 @@ export async function startChat(deps: ChatDeps, caller: Caller, request: ChatReq
     : await newSession(em, caller.workspaceId, agent.id);
   const waiting = request.sessionId ? await waitingJob(em, sessionId) : undefined;
   if (waiting) {
-    const input = { message: request.message, ...(request.context ? { context: request.context } : {}) };
+    const input = {
+      message: request.message,
+      ...(request.a2a?.message_id ? { messageId: request.a2a.message_id } : {}),
+      ...(request.context ? { context: request.context } : {}),
+    };
     await continueJob(services, caller, waiting, input);
     return { jobId: waiting, sessionId, agentId: agent.id };
   }

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { builtinAgent } from '../../core/builtin-agents.ts';
 import { AppError } from '../../core/errors.ts';
 import { Agent, AgentVersion } from '../../db/entities/index.ts';
 import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
@@ -175,6 +176,8 @@ describe('custom agents: apply by name with versions, and the listing', () => {
     expect(agents[0]!.description).toMatch(
       /\. Uses local\/smollm2-135m-instruct, the small offline model \(weak answers; configure a provider, see README\)\.$/,
     );
+    // The conformance agent calls no model: its description names none.
+    expect(agents[3]!.description).toBe(builtinAgent('builtin:conformance')!.description);
     expect(agents[4]).toEqual({
       id,
       name: 'pr-reviewer',

@@ -8,7 +8,8 @@ import { builtinAgent } from '../../core/builtin-agents.ts';
 import { insertJob, launchJob } from '../../domain/jobs/job-launcher.ts';
 import { JobStore } from '../../domain/jobs/job-store.ts';
 import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
-import { awaitChat, startChat } from '../../domain/jobs/chat.service.ts';
+import { awaitChat, startChat, type ChatRequest } from '../../domain/jobs/chat.service.ts';
+import { continueJob } from '../../domain/jobs/job-input.service.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
 import { until } from '../helpers/until.ts';
 import {
@@ -35,6 +36,27 @@ beforeAll(async () => {
 afterAll(() => stopChatEnv(env));
 
 const chat = (body: Record<string, unknown>) => chatAs(env.h, t, { agent_id: AGENT, ...body });
+const caller = () => ({ ...t, scopes: ['agents'] as const });
+const chatDeps = () => ({
+  services: env.h.services,
+  agents: new AgentRegistry(env.h.services.orm, env.h.config.models),
+});
+/** A chat turn from an A2A client: its message id picks the script. */
+const a2aChat = async (messageId: string, message: string, extra: Partial<ChatRequest> = {}) => {
+  const started = await startChat(chatDeps(), caller(), {
+    agentId: AGENT,
+    message,
+    source: 'a2a',
+    a2a: { message_id: messageId },
+    ...extra,
+  });
+  return { started, answer: await awaitChat(env.h.services, started, new AbortController().signal) };
+};
+/** Replies to the waiting job with this message id, then waits for it to ask again or end. */
+const reply = async (started: Awaited<ReturnType<typeof a2aChat>>['started'], messageId: string) => {
+  await continueJob(env.h.services, caller(), started.jobId, { message: `reply ${messageId}`, messageId });
+  return awaitChat(env.h.services, started, new AbortController().signal);
+};
 const artifactsOf = async (jobId: string) =>
   (await query<{ artifacts: unknown }>(env.h, `select artifacts from jobs where id = ?`, [jobId]))[0]!
     .artifacts;
@@ -117,20 +139,49 @@ describe('conformance agent', () => {
   });
 
   it('picks its script by the A2A message id first, and answers tck-message-response as a message', async () => {
-    const started = await startChat(
-      { services: env.h.services, agents: new AgentRegistry(env.h.services.orm, env.h.config.models) },
-      { ...t, scopes: ['agents'] },
-      {
-        agentId: AGENT,
-        message: 'anything at all',
-        source: 'a2a',
-        a2a: { message_id: 'tck-message-response-7' },
-      },
-    );
-    const answer = await awaitChat(env.h.services, started, new AbortController().signal);
+    const { started, answer } = await a2aChat('tck-message-response-7', 'anything at all');
     expect(answer).toMatchObject({ status: 'success', message: 'Direct message response' });
     const [row] = await query<{ a2a: unknown }>(env.h, `select a2a from jobs where id = ?`, [started.jobId]);
     expect(row!.a2a).toEqual({ message_id: 'tck-message-response-7', reply_as_message: true });
+  });
+
+  it('asks on an unknown A2A message id, whatever the text says', async () => {
+    const { answer } = await a2aChat('tck-send-003-ab12cd34', 'tck-complete-task');
+    expect(answer).toMatchObject({ status: 'input_required', message: 'What should I echo?' });
+  });
+
+  it("continues over A2A by the reply's message id: asks again, again, then completes the same task", async () => {
+    const { started, answer } = await a2aChat('tck-input-required-ab12cd34', 'start');
+    expect(answer.status).toBe('input_required');
+    expect(await reply(started, 'tck-input-required-ab12cd34')).toMatchObject({ status: 'input_required' });
+    // Through the chat service too: a turn in the waiting session hands its message id on.
+    const again = await a2aChat('tck-no-such-script-ab12cd34', 'TCK history message 2', {
+      sessionId: started.sessionId,
+    });
+    expect(again.started.jobId).toBe(started.jobId);
+    expect(again.answer).toMatchObject({ status: 'input_required', message: 'What should I echo?' });
+    expect(await reply(started, 'tck-complete-task-ab12cd34')).toMatchObject({
+      status: 'success',
+      message: 'Hello from TCK',
+    });
+    const steps = await query<{ seq: number; output: { message_id: string } }>(
+      env.h,
+      `select seq, output from job_steps where job_id = ? order by seq`,
+      [started.jobId],
+    );
+    expect(steps.map((s) => [s.seq, s.output.message_id])).toEqual([
+      [1, 'tck-input-required-ab12cd34'],
+      [2, 'tck-no-such-script-ab12cd34'],
+      [3, 'tck-complete-task-ab12cd34'],
+    ]);
+  });
+
+  it('plays the script a reply picks: an artifact, then completes', async () => {
+    const { started } = await a2aChat('tck-input-required-ef56', 'start');
+    expect((await reply(started, 'tck-artifact-text-ef56')).status).toBe('success');
+    expect(await artifactsOf(started.jobId)).toEqual([
+      expect.objectContaining({ parts: [{ kind: 'text', text: 'Generated text content' }] }),
+    ]);
   });
 
   it('asks for input on tck-input-required and, continued, completes echoing the reply', async () => {

@@ -2,6 +2,10 @@
 // chat API, and a dagRun whose `agent` node runs a job, all against an OpenAI-compatible stand-in.
 import type { WorkflowHandle } from '@temporalio/client';
 import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
+import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
+import { awaitChat, startChat } from '../../domain/jobs/chat.service.ts';
+import { continueJob } from '../../domain/jobs/job-input.service.ts';
+import type { Caller } from '../../domain/tenants/caller.ts';
 import type { Harness } from '../helpers/harness.ts';
 import type { StandInServer } from '../helpers/stand-ins/stand-in-server.ts';
 import type { Tenant } from '../helpers/tenant.ts';
@@ -178,18 +182,27 @@ AGENT_SCENARIOS.push(
     },
   },
   {
-    // The conformance agent's `conformanceTurn`: asks, is continued, completes echoing the reply.
-    name: 'conformance-turn-input-required',
+    // The conformance agent's `conformanceTurn` over A2A: asks, a reply asks again, the next completes.
+    name: 'conformance-turn-input-required-twice',
     run: async (env) => {
-      const asked = await chat(env, { agent_id: 'builtin:conformance', message: 'tck-input-required' });
-      expectStatus(asked.status, 200, asked.body);
-      const res = await chat(env, {
-        agent_id: 'builtin:conformance',
-        message: 'echo this',
-        session_id: asked.body.session_id,
-      });
-      expectStatus(res.status, 200, res.body);
-      return { '': jobHandle(env.h, String(asked.body.job_id)) };
+      const caller: Caller = { ...env.tenant, scopes: ['agents'] };
+      const started = await startChat(
+        { services: env.h.services, agents: new AgentRegistry(env.h.services.orm, env.h.config.models) },
+        caller,
+        {
+          agentId: 'builtin:conformance',
+          message: 'start',
+          source: 'a2a',
+          a2a: { message_id: 'tck-input-required-1' },
+        },
+      );
+      const stop = new AbortController().signal;
+      await awaitChat(env.h.services, started, stop);
+      for (const messageId of ['tck-input-required-2', 'tck-complete-task-3']) {
+        await continueJob(env.h.services, caller, started.jobId, { message: messageId, messageId });
+        await awaitChat(env.h.services, started, stop);
+      }
+      return { '': jobHandle(env.h, started.jobId) };
     },
   },
   {
