@@ -18,10 +18,14 @@ import type { AgentTurnActivities } from '../core/agents/turn-contract.ts';
 import { AgentRegistry } from '../domain/agents/agent-registry.ts';
 import { runAgentNodeTurn } from '../domain/jobs/agent-node-turn.ts';
 import { createAgentTurnActivities } from './agents/agent-turn.activities.ts';
+import type { ConformanceActivities } from '../core/agents/conformance.ts';
 import { createModelGateway } from './models/ai-gateway.ts';
 import { LocalModels } from './models/local-model.ts';
 import { createToolBox } from './tools/tool-box.ts';
 import { createWorkflowRunner } from './tools/workflow-runner.ts';
+import type { PushActivities } from '../core/tasks/push-contract.ts';
+import { TaskPushNotifier } from '../domain/tasks/push-notifier.ts';
+import { createPushActivities } from './push.activities.ts';
 
 export interface ActivityDeps {
   orm: MikroORM;
@@ -71,8 +75,9 @@ export function createActivities(deps: ActivityDeps) {
       createWorkflowRunner({ orm: deps.orm, config: deps.config, log: deps.log, temporal: deps.temporal }),
     log: deps.log,
   });
+  const pushes = new TaskPushNotifier({ orm: deps.orm, config: deps.config, temporal: deps.temporal });
   const activities = {
-    ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions, graphs }),
+    ...createRunRecordActivities({ orm: deps.orm, config: deps.config, expressions, graphs, pushes }),
     ...createNodeActivities({
       orm: deps.orm,
       expressions,
@@ -91,12 +96,19 @@ export function createActivities(deps: ActivityDeps) {
     ...createAgentTurnActivities({
       orm: deps.orm,
       models: deps.config.models,
+      jobs: deps.config.jobs,
       gateway,
       tools,
       events: deps.events,
       agents,
+      pushes,
     }),
-  } satisfies DagActivities & ReconcileActivities & AgentTurnActivities;
+    ...createPushActivities({ orm: deps.orm, push: deps.config.a2aPush }),
+  } satisfies DagActivities &
+    ReconcileActivities &
+    AgentTurnActivities &
+    ConformanceActivities &
+    PushActivities;
   // No database error leaves an activity raw: its text may carry the server's address, SQL or values.
   return {
     activities: guardDatabaseErrors(activities, deps.log),

@@ -3,7 +3,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { planNode } from '../core/dag/node-plan.ts';
 import { sinkOutputs } from '../core/dag/run-context.ts';
 import { sinkNodeIds } from '../core/dag/schedule.ts';
-import { isTerminal, type JsonValue } from '../core/run-status.ts';
+import { isTerminal, type JsonValue, type RunStatus } from '../core/run-status.ts';
 import { WorkflowRun } from '../db/entities/index.ts';
 import type { MikroORM } from '../db/orm.ts';
 import type { Config } from '../infra/config.ts';
@@ -21,22 +21,41 @@ import type { CheckedVersion, PinnedGraphs } from './pinned-graphs.ts';
 import { moveRun, recordRunCancelled } from '../domain/runs/run-state.ts';
 import { readRunPin } from '../domain/runs/run-pin.ts';
 import { StepStore } from '../domain/runs/step-store.ts';
+import type { TaskPushNotifier } from '../domain/tasks/push-notifier.ts';
 
 export interface RunRecordDeps {
   orm: MikroORM;
   config: Config;
   expressions: ExpressionPool;
   graphs: PinnedGraphs;
+  /** Status changes reach the run's A2A push configs through it. */
+  pushes: Pick<TaskPushNotifier, 'notify'>;
 }
 
 type OpenedRun = { kind: 'ready'; versionId: string; checked: Extract<CheckedVersion, { ok: true }> };
 
 /** Activities that write a run's own row; each is idempotent so a retry changes nothing twice. */
-export function createRunRecordActivities({ orm, config, expressions, graphs }: RunRecordDeps) {
+export function createRunRecordActivities({ orm, config, expressions, graphs, pushes }: RunRecordDeps) {
   const limits: RunLimits = {
     maxParallel: config.runMaxParallelNodes,
     expressionTimeoutMs: config.expressionTimeoutMs,
   };
+
+  /**
+   * Starts the deliveries of a status change to the run's push configs (one indexed read when it has
+   * none). A run reaches each status once, so the status names the change; a retried write that
+   * found the status already written notifies too, since its first attempt may have died first.
+   */
+  async function pushStatus(runId: string, status: RunStatus, moved: boolean, message?: string) {
+    await pushes.notify({
+      taskKind: 'run',
+      taskId: runId,
+      status,
+      moved,
+      retried: Context.current().info.attempt > 1,
+      ...(message === undefined ? {} : { message }),
+    });
+  }
 
   /**
    * Loads the run's pinned version, validates it again, marks the run running and creates one
@@ -59,12 +78,14 @@ export function createRunRecordActivities({ orm, config, expressions, graphs }: 
       const problems = checked.problems.map((p) => (p.node ? `node "${p.node}": ${p.message}` : p.message));
       return { kind: 'invalid', message: `invalid workflow definition: ${problems.join('; ')}` };
     }
-    if (!(await moveRun(em, runId, 'running', { startedAt: new Date() }, ['pending']))) {
+    const moved = await moveRun(em, runId, 'running', { startedAt: new Date() }, ['pending']);
+    if (!moved) {
       // Not pending any more: a retry of this activity (already running), or the run was closed
       // meanwhile (e.g. a refused start recorded it failed) and must not execute after all.
       const now = await em.findOneOrFail(WorkflowRun, runId, { fields: ['status'], refresh: true });
       if (isTerminal(now.status)) return { kind: 'finished', status: now.status };
     }
+    await pushStatus(runId, 'running', moved);
     await new StepStore(em).createPending(runId, checked.graph.nodes);
     return { kind: 'ready', versionId, checked };
   }
@@ -115,11 +136,13 @@ export function createRunRecordActivities({ orm, config, expressions, graphs }: 
           // Cancelled or timed out: the activity ends here, the run is not failed by it.
           if (err instanceof CancelledFailure) throw err;
           const message = `output expression failed: ${(err as Error).message}`;
-          await moveRun(em, input.runId, 'failed', { errorMessage: message });
+          const moved = await moveRun(em, input.runId, 'failed', { errorMessage: message });
+          await pushStatus(input.runId, 'failed', moved, message);
           return { status: 'failed', message };
         }
       }
-      await moveRun(em, input.runId, 'success', { outputData: (output ?? null) as JsonValue });
+      const moved = await moveRun(em, input.runId, 'success', { outputData: (output ?? null) as JsonValue });
+      await pushStatus(input.runId, 'success', moved);
       return { status: 'success' };
     },
 
@@ -132,12 +155,13 @@ export function createRunRecordActivities({ orm, config, expressions, graphs }: 
         if (step) await steps.finish(step, 'failed', { error: failure.error });
       }
       await steps.cancelLive(input.runId, new Date());
-      await moveRun(em, input.runId, 'failed', { errorMessage: input.message });
+      const moved = await moveRun(em, input.runId, 'failed', { errorMessage: input.message });
+      await pushStatus(input.runId, 'failed', moved, input.message);
     },
 
     /** Records a cancelled run: every live step becomes cancelled. */
     async cancelRun(runId: string): Promise<void> {
-      await recordRunCancelled(orm.em.fork(), runId);
+      await pushStatus(runId, 'cancelled', await recordRunCancelled(orm.em.fork(), runId));
     },
 
     /** Records nodes skipped because something upstream was skipped. */

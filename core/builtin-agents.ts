@@ -1,11 +1,17 @@
 import type { AgentSpec } from './agents/agent-spec.ts';
+import { CONFORMANCE_AGENT_ID } from './agents/conformance.ts';
 
 /**
  * The agents every workspace has without creating them. Pure data: the External API lists them before
  * a workspace's custom agents, and the agent runtime resolves their ids. They name no model (`null`):
  * they run on the deployment's default model, so an install without any provider still answers.
  */
-export type BuiltinAgent = AgentSpec & { readonly type: 'builtin'; readonly version: null };
+export type BuiltinAgent = AgentSpec & {
+  readonly type: 'builtin';
+  readonly version: null;
+  /** Scripted, it calls no model: listings name none. */
+  readonly modelFree?: true;
+};
 
 const builtin = (spec: Omit<BuiltinAgent, 'type' | 'version' | 'model' | 'mcpServers'>): BuiltinAgent =>
   Object.freeze({ type: 'builtin', version: null, model: null, mcpServers: [], ...spec });
@@ -20,8 +26,9 @@ export const BUILTIN_AGENTS: readonly BuiltinAgent[] = Object.freeze([
       'You are a helpful, precise assistant. Answer the question directly and briefly; use lists or ' +
       'code blocks only when they make the answer clearer. Use the current_time tool when the answer ' +
       'depends on the date or time, and http_fetch to read a URL the user gives you. If you do not ' +
-      'know something, say so rather than guess.',
-    tools: ['current_time', 'http_fetch'],
+      'know something, say so rather than guess; if you cannot go on without a detail only the user ' +
+      'has, ask for it with request_input.',
+    tools: ['current_time', 'http_fetch', 'request_input'],
     maxSteps: 8,
     temperature: 0.7,
   }),
@@ -49,6 +56,19 @@ export const BUILTIN_AGENTS: readonly BuiltinAgent[] = Object.freeze([
     tools: [],
     maxSteps: 2,
     temperature: 0.2,
+  }),
+  builtin({
+    id: CONFORMANCE_AGENT_ID,
+    name: 'Conformance',
+    description:
+      'A deterministic, model-free peer to test A2A clients against: the message id prefix (or the ' +
+      'first word of the message) picks a scripted behaviour (artifacts, input-required, streaming, ' +
+      'long-running); over A2A anything else asks for input, over REST it is echoed.',
+    systemPrompt: '',
+    tools: [],
+    maxSteps: 1,
+    temperature: null,
+    modelFree: true,
   }),
 ]);
 

@@ -121,6 +121,31 @@ const schema = z.object({
   MODEL_CALL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
   PUBLIC_BASE_URL: optionalUrl,
   A2A_DEFAULT_AGENT: z.string().min(1).default('builtin:assistant'),
+  JOB_INPUT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(30 * 24 * 3_600_000)
+    .default(24 * 3_600_000),
+  CONFORMANCE_WORKING_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  A2A_PUSH_ALLOWED_HOSTS: z.string().default(''),
+  A2A_PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  A2A_PUSH_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+  A2A_PUSH_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(10).max(86_400_000).default(300_000),
+  A2A_PUSH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
+  A2A_FILE_ALLOWED_HOSTS: z.string().default(''),
+  A2A_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100 * 1024 * 1024)
+    .default(5 * 1024 * 1024),
+  A2A_MAX_FILES_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500 * 1024 * 1024)
+    .default(20 * 1024 * 1024),
 });
 
 export interface Config {
@@ -172,6 +197,40 @@ export interface Config {
   readonly publicBaseUrl: string;
   /** The agent an A2A message without a target talks to. */
   readonly a2aDefaultAgent: string;
+  readonly jobs: JobConfig;
+  readonly a2aPush: A2aPushConfig;
+  readonly a2aFiles: A2aFilesConfig;
+}
+
+/** How agent jobs wait: for a caller's input, and the conformance agent's long-running script. */
+export interface JobConfig {
+  /** How long a job may wait `input_required` before it fails. */
+  readonly inputTimeoutMs: number;
+  /** How long the conformance agent's `test-resubscribe` script stays working. */
+  readonly conformanceWorkingMs: number;
+}
+
+/**
+ * How A2A push notifications are delivered: each POST may take `timeoutMs`; a failed one is retried
+ * after `retryInitialMs`, doubling up to `retryMaxIntervalMs`, `maxAttempts` times in all (by default
+ * 1 s doubling to 5 min, 20 attempts: about 58 minutes before a notification is given up).
+ */
+export interface A2aPushConfig {
+  /** Hosts or CIDR ranges push URLs may reach even though they are private or loopback. */
+  readonly allowedHosts: readonly string[];
+  readonly timeoutMs: number;
+  readonly retryInitialMs: number;
+  readonly retryMaxIntervalMs: number;
+  readonly maxAttempts: number;
+}
+
+/** Limits of the files an A2A message carries (inline, or a URL fetched through the address guard). */
+export interface A2aFilesConfig {
+  /** Hosts or CIDR ranges file URLs may reach even though they are private or loopback. */
+  readonly allowedHosts: readonly string[];
+  readonly maxFileBytes: number;
+  /** All the files of one message together. */
+  readonly maxTotalBytes: number;
 }
 
 /** Model providers, prices and the offline model; `local` is always present. */
@@ -244,9 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyCacheTtlMs: e.KEY_CACHE_TTL_MS,
     agentListCacheMs: e.AGENT_LIST_CACHE_MS,
     maxConcurrentStarts: e.API_MAX_CONCURRENT_STARTS,
-    httpNodeAllowlist: e.HTTP_NODE_ALLOWLIST.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    httpNodeAllowlist: hostList(e.HTTP_NODE_ALLOWLIST),
     runMaxParallelNodes: e.RUN_MAX_PARALLEL_NODES,
     expressionTimeoutMs: e.EXPRESSION_TIMEOUT_MS,
     expressionMemoryMb: e.EXPRESSION_MEMORY_MB,
@@ -256,6 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workspaceMaxActiveRuns: e.WORKSPACE_MAX_ACTIVE_RUNS,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     a2aDefaultAgent: e.A2A_DEFAULT_AGENT,
+    jobs: { inputTimeoutMs: e.JOB_INPUT_TIMEOUT_MS, conformanceWorkingMs: e.CONFORMANCE_WORKING_MS },
     models: {
       providers: Object.fromEntries(
         Object.entries(e.DAGEN_MODEL_PROVIDERS).map(([name, p]) => [
@@ -280,7 +338,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       historyTokens: e.AGENT_HISTORY_TOKENS,
       callTimeoutMs: e.MODEL_CALL_TIMEOUT_MS,
     },
+    a2aPush: {
+      allowedHosts: hostList(e.A2A_PUSH_ALLOWED_HOSTS),
+      timeoutMs: e.A2A_PUSH_TIMEOUT_MS,
+      retryInitialMs: e.A2A_PUSH_RETRY_INITIAL_MS,
+      retryMaxIntervalMs: Math.max(e.A2A_PUSH_RETRY_MAX_INTERVAL_MS, e.A2A_PUSH_RETRY_INITIAL_MS),
+      maxAttempts: e.A2A_PUSH_MAX_ATTEMPTS,
+    },
+    a2aFiles: {
+      allowedHosts: hostList(e.A2A_FILE_ALLOWED_HOSTS),
+      maxFileBytes: e.A2A_MAX_FILE_BYTES,
+      maxTotalBytes: Math.max(e.A2A_MAX_FILES_BYTES, e.A2A_MAX_FILE_BYTES),
+    },
   });
+}
+
+/** A comma-separated list of hosts or CIDR ranges. */
+function hostList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** The folder bin/bootstrap.sh installs tools into (keep the two in step). */

@@ -1,26 +1,12 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  isCancellation,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-} from '@temporalio/workflow';
-import type {
-  AgentTurnActivities,
-  AgentTurnInput,
-  AgentTurnResult,
-  TurnOutcome,
-} from '../core/agents/turn-contract.ts';
+import { patched, proxyActivities } from '@temporalio/workflow';
+import type { AgentTurnActivities, AgentTurnInput, AgentTurnResult } from '../core/agents/turn-contract.ts';
 import { failFastOnDatabase, pausingForDatabase } from './database-pause.ts';
+import { INPUT_REQUIRED_PATCH, JobInputs } from './job-input.ts';
+import { finish, records, RECORD_RETRY, recordedTurn } from './job-turn.ts';
 
 /** Guards the first model call beginning the turn (docs/workflow-code-changes.md). */
 export const BEGIN_IN_FIRST_CALL_PATCH = 'agent-turn-begins-in-first-model-call';
 
-/** Job-row writes: short, retried until they succeed (a database outage pauses instead). */
-const RECORD_TIMEOUT_MS = 30_000;
-const RECORD_RETRY = { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' };
 /** A model or tool call that stops heartbeating this long is presumed lost with its worker. */
 const CALL_HEARTBEAT_TIMEOUT = '30 seconds';
 /**
@@ -47,14 +33,6 @@ const BEGIN_TIMEOUT_MS = 60_000;
 const TOOL_TIMEOUT_MS = 10 * 60_000;
 
 // Proxies are made inside the workflow: `patched()` (in the database pause) needs a running workflow.
-const records = () =>
-  pausingForDatabase(
-    proxyLocalActivities<AgentTurnActivities>({
-      startToCloseTimeout: RECORD_TIMEOUT_MS,
-      retry: failFastOnDatabase(RECORD_RETRY),
-      summary: 'record job',
-    }),
-  );
 const begin = () =>
   pausingForDatabase(
     proxyActivities<AgentTurnActivities>({
@@ -89,12 +67,13 @@ function models(callTimeoutMs: number, summary: string) {
  * until a final answer or the agent's max steps. Every call is an activity that records its own job
  * step; the job's final row is written before the workflow completes, so when the result settles
  * Postgres already agrees. A failure is recorded, then thrown (Temporal shows Failed); a cancellation
- * is recorded in a non-cancellable scope, then rethrown.
+ * is recorded in a non-cancellable scope, then rethrown. A tool call of `request_input` pauses the
+ * turn until the caller replies (JobInputs); the reply is that tool call's output.
  */
 export async function agentTurn(input: AgentTurnInput): Promise<AgentTurnResult> {
   const { jobId } = input;
-  let error: string;
-  try {
+  const inputs = new JobInputs(records);
+  return recordedTurn(jobId, async () => {
     // Starts that know the plan let the first model call begin the turn: one workflow task fewer.
     const beginsInCall = input.plan !== undefined && patched(BEGIN_IN_FIRST_CALL_PATCH);
     const plan = beginsInCall
@@ -110,31 +89,17 @@ export async function agentTurn(input: AgentTurnInput): Promise<AgentTurnResult>
       });
       if (step.ended) return { jobId, status: step.ended };
       if (step.final) return await finish(jobId, { status: 'success' });
-      await Promise.all(step.toolSteps.map((toolSeq) => tools().callAgentTool({ jobId, seq: toolSeq })));
+      const called = await Promise.all(
+        step.toolSteps.map((toolSeq) => tools().callAgentTool({ jobId, seq: toolSeq })),
+      );
+      // Histories from before the patch have no questions: their tool calls answer nothing.
+      for (const [i, result] of called.entries()) {
+        if (result?.question !== undefined && patched(INPUT_REQUIRED_PATCH)) {
+          await inputs.ask(jobId, step.toolSteps[i]!, result.question);
+        }
+      }
       seq = Math.max(seq, ...step.toolSteps) + 1;
     }
-    error = `the agent made ${plan.maxSteps} model calls (its max_steps) without a final answer`;
-  } catch (err) {
-    if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() =>
-        records().finishAgentTurn({ jobId, outcome: { status: 'cancelled' } }),
-      );
-      throw err;
-    }
-    error = failureMessage(err);
-  }
-  // Recorded first, then thrown, so Temporal shows the turn Failed too.
-  await finish(jobId, { status: 'failed', error });
-  throw ApplicationFailure.nonRetryable(error, 'AgentTurnFailed');
-}
-
-async function finish(jobId: string, outcome: TurnOutcome): Promise<AgentTurnResult> {
-  await CancellationScope.nonCancellable(() => records().finishAgentTurn({ jobId, outcome }));
-  return { jobId, status: outcome.status };
-}
-
-/** The activity's own message: activities only ever throw messages that are safe to show. */
-function failureMessage(err: unknown): string {
-  const own = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  return own instanceof Error ? own.message : String(own);
+    return { error: `the agent made ${plan.maxSteps} model calls (its max_steps) without a final answer` };
+  });
 }

@@ -1,8 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentSpec } from '../../core/agents/agent-spec.ts';
+import type { ConformanceActivities } from '../../core/agents/conformance.ts';
 import {
   jobWorkflowId,
+  REQUEST_INPUT_TOOL,
   type AgentTurnActivities,
   type AgentTurnResult,
   type TurnPlan,
@@ -12,17 +14,26 @@ import {
 import { isTerminal, type JsonValue } from '../../core/run-status.ts';
 import type { MikroORM } from '../../db/orm.ts';
 import { JobStore, type JobRecord } from '../../domain/jobs/job-store.ts';
-import type { ModelConfig } from '../../infra/config.ts';
+import type { JobConfig, ModelConfig } from '../../infra/config.ts';
 import type { LiveEvents } from '../../infra/events/live-events.ts';
 import type { ModelGateway } from '../models/model-gateway.ts';
 import type { ToolBox } from '../tools/tool-box-contract.ts';
 import { systemPrompt, turnMessages, type ModelStepOutput } from './conversation.ts';
+import { createConformanceActivities } from './conformance.activities.ts';
 import { modelCallFailure } from './turn-failures.ts';
 import { BUDGET_EXCEEDED_MESSAGE, BudgetExceededError } from '../../core/errors.ts';
 import { BudgetGuard } from '../../domain/billing/budget-guard.ts';
 import { UsageLedger } from '../../domain/billing/usage-ledger.ts';
+import type { TaskPushNotifier } from '../../domain/tasks/push-notifier.ts';
 
 type Ended = AgentTurnResult['status'];
+type StatusEvent = Extract<JobEvent, { type: 'status' }>;
+
+/** Publishes a job's live events; a status change (awaited) also notifies the job's push configs. */
+export interface JobEventPublisher {
+  (jobId: string, event: StatusEvent, moved?: boolean): Promise<void>;
+  (jobId: string, event: Exclude<JobEvent, StatusEvent>): void;
+}
 
 /** How often a model call heartbeats while it waits for the provider's first bytes. */
 const WAITING_HEARTBEAT_MS = 5_000;
@@ -30,9 +41,12 @@ const WAITING_HEARTBEAT_MS = 5_000;
 export interface AgentTurnDeps {
   readonly orm: MikroORM;
   readonly models: ModelConfig;
+  readonly jobs: JobConfig;
   readonly gateway: ModelGateway;
   readonly tools: ToolBox;
   readonly events: LiveEvents;
+  /** Status changes reach the job's A2A push configs through it. */
+  readonly pushes: Pick<TaskPushNotifier, 'notify'>;
   readonly agents: {
     resolvePinned(
       workspaceId: string,
@@ -42,10 +56,38 @@ export interface AgentTurnDeps {
   };
 }
 
-/** The activities of one agent turn (workflows/agent-turn.workflow.ts). */
-export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivities {
+/**
+ * The activities of one agent turn (workflows/agent-turn.workflow.ts), and of the conformance agent's
+ * (workflows/conformance-turn.workflow.ts), which records through the same store and publisher.
+ */
+export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivities & ConformanceActivities {
   const store = () => new JobStore(deps.orm.em.fork());
-  const publish = (jobId: string, event: JobEvent) => deps.events.publish(jobWorkflowId(jobId), event);
+
+  /**
+   * Publishes a job's live event. A status change also starts the deliveries to the job's push
+   * configs, awaited so that they are durable before the activity completes; with `moved` false (the
+   * write found the job already there) it is not published again, but a retried write still notifies,
+   * since the attempt that wrote it may have died first.
+   */
+  function publish(jobId: string, event: StatusEvent, moved?: boolean): Promise<void>;
+  function publish(jobId: string, event: Exclude<JobEvent, StatusEvent>): void;
+  function publish(jobId: string, event: JobEvent, moved = true): Promise<void> | void {
+    if (moved) deps.events.publish(jobWorkflowId(jobId), event);
+    if (event.type !== 'status') return;
+    const { activityId, attempt } = Context.current().info;
+    const message = event.error ?? event.message;
+    return deps.pushes.notify({
+      taskKind: 'job',
+      taskId: jobId,
+      status: event.status,
+      // A job ends once, but may be running again after waiting for input: then the activity's id,
+      // the same on every attempt and different for each of the turn's activities, tells them apart.
+      seq: isTerminal(event.status) ? undefined : `${event.status}:${activityId}`,
+      moved,
+      retried: attempt > 1,
+      ...(message === undefined ? {} : { message }),
+    });
+  }
 
   async function loadJob(jobId: string): Promise<JobRecord> {
     const job = await store().load(jobId);
@@ -76,18 +118,23 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
     const spec = await specOf(current);
     const plan = { ended: false, maxSteps: spec.maxSteps, callTimeoutMs: deps.models.callTimeoutMs } as const;
     // A retried beginning keeps the tools the turn began with: planned tool steps refer to them.
-    if (current.status === 'running' && current.tools !== null) return { plan, job: current };
+    if (current.status === 'running' && current.tools !== null) {
+      await publish(jobId, { type: 'status', status: 'running' }, false);
+      return { plan, job: current };
+    }
     const tools = await deps.tools.discover(spec, current.workspaceId, Context.current().cancellationSignal);
     const status = await store().begin(jobId, tools);
     // Cancelled while its tools were being discovered.
     if (status !== 'running') {
       return { plan: { ended: true, status: status && isTerminal(status) ? (status as Ended) : 'failed' } };
     }
-    publish(jobId, { type: 'status', status: 'running' });
+    await publish(jobId, { type: 'status', status: 'running' });
     return { plan, job: { ...current, status, tools } };
   }
 
   return {
+    ...createConformanceActivities({ store, publish, workingMs: deps.jobs.conformanceWorkingMs }),
+
     beginAgentTurn: async ({ jobId }) => (await beginTurn(jobId)).plan,
 
     async callAgentModel({ jobId, seq, begin }) {
@@ -235,6 +282,10 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
             heartbeat: () => ctx.heartbeat(),
           })
         : { ok: false as const, error: unknownTool(step.name, job.tools ?? []) };
+      // The turn pauses on the question (the workflow asks it); the reply will be the step's output.
+      if (outcome.ok && tool && !tool.mcp && tool.name === REQUEST_INPUT_TOOL) {
+        return { question: (step.input as { question: string }).question };
+      }
       await jobs.writeStep(jobId, {
         ...base,
         status: outcome.ok ? 'success' : 'failed',
@@ -251,14 +302,40 @@ export function createAgentTurnActivities(deps: AgentTurnDeps): AgentTurnActivit
       });
     },
 
+    async pauseJobForInput({ jobId, seq, question }) {
+      const jobs = store();
+      const base = { seq, kind: 'tool' as const, name: REQUEST_INPUT_TOOL };
+      await jobs.writeStep(jobId, { ...base, status: 'running', input: { question }, started: true });
+      const moved = await jobs.moveLive(jobId, 'input_required');
+      await publish(jobId, { type: 'status', status: 'input_required', message: question }, moved);
+      return { timeoutMs: deps.jobs.inputTimeoutMs };
+    },
+
+    async resumeJobWithInput({ jobId, seq, input }) {
+      const jobs = store();
+      const output = {
+        reply: input.message,
+        message_id: input.messageId ?? null,
+        ...(input.context !== undefined ? { context: input.context } : {}),
+      };
+      const base = { seq, kind: 'tool' as const, name: REQUEST_INPUT_TOOL };
+      await jobs.writeStep(jobId, { ...base, status: 'success', output, error: null, finished: true });
+      publish(jobId, { type: 'step', ...base, status: 'success' });
+      const moved = await jobs.moveLive(jobId, 'running');
+      await publish(jobId, { type: 'status', status: 'running' }, moved);
+    },
+
     async finishAgentTurn({ jobId, outcome }) {
-      if (await store().finish(jobId, outcome)) {
-        publish(jobId, {
+      const moved = await store().finish(jobId, outcome);
+      await publish(
+        jobId,
+        {
           type: 'status',
           status: outcome.status,
           ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
-        });
-      }
+        },
+        moved,
+      );
     },
   };
 }

@@ -9,6 +9,7 @@ import type { AddressPolicy } from '../../infra/outbound/address-policy.ts';
 import { currentTime, currentTimeTool } from './current-time.tool.ts';
 import { httpFetch, httpFetchTool, type HttpFetchArgs } from './http-fetch.tool.ts';
 import { callMcpTool, discoverMcpTools } from './mcp-tools.ts';
+import { requestInputTool } from './request-input.tool.ts';
 import { runWorkflow, runWorkflowTool, type RunWorkflowArgs } from './run-workflow.tool.ts';
 import { ToolArguments } from './tool-arguments.ts';
 import type { ToolBox, ToolContext, ToolOutcome } from './tool-box-contract.ts';
@@ -30,6 +31,7 @@ const BUILTINS: Record<BuiltinToolName, TurnTool> = {
   http_fetch: httpFetchTool,
   run_workflow: runWorkflowTool,
   current_time: currentTimeTool,
+  request_input: requestInputTool,
 };
 
 /** The tools of dagen's agents: the builtins and the agents' MCP servers. `close` closes `runs`. */
@@ -50,6 +52,9 @@ export function createToolBox(deps: ToolBoxDeps): ToolBox {
       case 'run_workflow':
         if (!deps.runs) return { ok: false, error: 'run_workflow is not available on this worker' };
         return runWorkflow(args as RunWorkflowArgs, ctx, deps.orm, deps.runs);
+      case 'request_input':
+        // Valid arguments are all it takes: the turn itself asks the caller (callAgentTool).
+        return { ok: true, output: args as { question: string } };
     }
   }
 

@@ -57,7 +57,11 @@ const jobSummarySchema = named(
         .meta({ description: 'The custom agent’s version the job ran.' }),
       session_id: uuid.nullable(),
       source: z.enum(JOB_SOURCES),
-      status: z.enum(JOB_STATUSES),
+      status: z.enum(JOB_STATUSES).meta({
+        description:
+          '`input_required`: the agent asked a question (its running `request_input` step) and waits ' +
+          'for the reply, sent with POST /api/v1/agent/chat and the job’s session_id.',
+      }),
       model: z.string().meta({ description: '`<provider>/<model>` the turn calls.' }),
       message: z.string(),
       context: z.unknown().meta({ description: 'The JSON context sent with the message, or null.' }),

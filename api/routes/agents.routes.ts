@@ -6,9 +6,10 @@ import { endpoint } from './endpoint.ts';
 const agent = z.object({
   id: z.string().meta({ description: 'A uuid for custom agents, `builtin:<name>` for builtin ones.' }),
   name: z.string(),
-  description: z
-    .string()
-    .meta({ description: 'What the agent does, ending with a sentence naming the model it uses.' }),
+  description: z.string().meta({
+    description:
+      'What the agent does, ending with a sentence naming the model it uses (unless it calls none).',
+  }),
   type: z.enum(['builtin', 'custom']),
   model: z.string().meta({
     description: "`<provider>/<model>` the agent calls: its own, or the deployment's default.",

@@ -9,9 +9,14 @@ import { endpoint } from './endpoint.ts';
 const chatBody = z.strictObject({
   agent_id: z.string().trim().min(1, 'is required').meta({ description: 'From GET /api/v1/agents.' }),
   message: storableString.min(1, 'is required').max(100_000).meta({ description: 'The user text.' }),
-  session_id: z.string().optional().meta({
-    description: 'Continue this session (from an earlier answer); unknown or another agent’s: 404.',
-  }),
+  session_id: z
+    .string()
+    .optional()
+    .meta({
+      description:
+        'Continue this session (from an earlier answer); unknown or another agent’s: 404. When its latest ' +
+        'job waits for input (`status: input_required`), the message is that job’s reply and continues it.',
+    }),
   model_id: z
     .string()
     .min(3)
@@ -25,7 +30,12 @@ const chatBody = z.strictObject({
 const chatAnswer = named(
   'ChatAnswer',
   z.object({
-    message: z.string().meta({ description: 'The full assistant text.' }),
+    status: z.enum(['success', 'input_required']).meta({
+      description:
+        '`success`: the turn ended and `message` is its answer. `input_required`: the agent asks ' +
+        '`message` and waits; send the reply with this `session_id` to continue the same job.',
+    }),
+    message: z.string().meta({ description: 'The full assistant text, or the agent’s question.' }),
     session_id: uuid.meta({ description: 'Pass it on the next call to continue the conversation.' }),
     agent_id: z.string(),
     duration_ms: z.int().min(0).meta({ description: 'Server-side latency of this request.' }),
@@ -51,12 +61,13 @@ const chatEndpoint = endpoint({
   summary: 'Send a message to an agent and get its full answer',
   description:
     'Runs one agent turn to completion (model calls and tool calls, each recorded as a job step) and ' +
-    'answers with the final text. The turn is a durable job: if the caller hangs up it still completes ' +
+    'answers with the final text, or with the agent’s question when it pauses for input ' +
+    '(`status: input_required`). The turn is a durable job: if the caller hangs up it still completes ' +
     'and is recorded. Usage is billed to the key’s owner; a key over its monthly budget gets 402. ' +
     'Send `Idempotency-Key` to make retries safe: the same key and request return the first job’s answer.',
   headers: startHeaders,
   body: chatBody,
-  responses: { 200: { description: 'The agent’s answer.', schema: chatAnswer } },
+  responses: { 200: { description: 'The agent’s answer, or its question.', schema: chatAnswer } },
   errors: [402, 404, 409, 422, 500],
 }).handledBy(async (ctx, { headers, body }, deps) => {
   const started = Date.now();

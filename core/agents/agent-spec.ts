@@ -33,7 +33,7 @@ export interface McpServerRef {
 }
 
 /** Builtin tools any agent can list. */
-export const BUILTIN_TOOL_NAMES = ['http_fetch', 'run_workflow', 'current_time'] as const;
+export const BUILTIN_TOOL_NAMES = ['http_fetch', 'run_workflow', 'current_time', 'request_input'] as const;
 export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
 
 export const DEFAULT_MAX_STEPS = 8;

@@ -1,4 +1,5 @@
-import type { JobStatus, RunStatus, StepStatus } from '../run-status.ts';
+import { defineUpdate } from '@temporalio/workflow';
+import type { JobStatus, JsonValue, RunStatus, StepStatus } from '../run-status.ts';
 import type { TaskArtifact } from '../tasks/task-parts.ts';
 
 /** Workflow type of one agent turn; its id is `job:<job_id>`. */
@@ -34,7 +35,8 @@ export interface ModelStepResult {
 }
 
 export type TurnOutcome =
-  | { readonly status: 'success' }
+  /** `finalMessage` for turns without model steps (the conformance agent); else the last model text. */
+  | { readonly status: 'success'; readonly finalMessage?: string }
   | { readonly status: 'failed'; readonly error: string }
   | { readonly status: 'cancelled' };
 
@@ -50,15 +52,46 @@ export interface TurnTool {
 }
 
 /** The activities of the turn workflow; each writes its own records before it returns. */
-export interface AgentTurnActivities {
+export interface AgentTurnActivities extends JobInputActivities {
   /** Marks the job running, discovers its tools (MCP servers too) and stores them on the job. */
   beginAgentTurn(input: { jobId: string }): Promise<TurnPlan>;
   /** Model step `seq` (with `begin`, first what beginAgentTurn does): checks the budget, calls the model, records step and usage, plans tool steps. */
   callAgentModel(input: { jobId: string; seq: number; begin?: boolean }): Promise<ModelStepResult>;
-  /** Tool step `seq` (planned by a model step): validates, runs and records it; a tool's error is its output. */
-  callAgentTool(input: { jobId: string; seq: number }): Promise<void>;
+  /**
+   * Tool step `seq` (planned by a model step): validates, runs and records it; a tool's error is its
+   * output. For `request_input` it answers the question instead and leaves the step running.
+   */
+  callAgentTool(input: { jobId: string; seq: number }): Promise<{ readonly question?: string } | void>;
   /** Writes the job's final status (and, on success, the session's two new messages). */
   finishAgentTurn(input: { jobId: string; outcome: TurnOutcome }): Promise<void>;
+}
+
+/** The name of the builtin tool by which an agent asks its caller a question and waits for the reply. */
+export const REQUEST_INPUT_TOOL = 'request_input';
+
+/** The caller's reply to a job waiting `input_required`. */
+export interface JobInput {
+  readonly message: string;
+  readonly messageId?: string;
+  /** Structured data sent with the reply (an A2A data part), handed to the agent with it. */
+  readonly context?: JsonValue;
+}
+
+/**
+ * Continues a job waiting `input_required` (rejected otherwise); completes once the reply is recorded
+ * and the job is `running` again.
+ */
+export const provideJobInputUpdate = defineUpdate<void, [JobInput]>('provideJobInput');
+
+/** Pausing a job for its caller's input, and resuming it (shared by every job workflow). */
+export interface JobInputActivities {
+  /**
+   * Records step `seq` as the question (a running `request_input` step), marks the job
+   * `input_required` and announces it; answers how long the job may wait.
+   */
+  pauseJobForInput(input: { jobId: string; seq: number; question: string }): Promise<{ timeoutMs: number }>;
+  /** Records the reply as step `seq`'s output and marks the job `running` again. */
+  resumeJobWithInput(input: { jobId: string; seq: number; input: JobInput }): Promise<void>;
 }
 
 /** Live events of a job, published on channel `job:<job_id>` (see infra/events). */

@@ -96,7 +96,7 @@ async function saveVersion(
 export interface AgentListing {
   readonly id: string;
   readonly name: string;
-  /** The agent's description followed by a sentence naming the model it uses. */
+  /** The agent's description followed by a sentence naming the model it uses (none if model-free). */
   readonly description: string;
   readonly type: 'builtin' | 'custom';
   /** `<provider>/<model>` it calls: its own, or the deployment's default. */
@@ -128,13 +128,14 @@ export async function listAgents(
     a: Pick<AgentListing, 'id' | 'name' | 'type' | 'version'>,
     description: string,
     model: string | null,
+    modelFree = false,
   ): AgentListing => {
     const used = effectiveModel(models, model);
-    return { ...a, description: describeWithModel(description, used), model: used };
+    return { ...a, description: modelFree ? description : describeWithModel(description, used), model: used };
   };
   return [
     ...BUILTIN_AGENTS.map((a) =>
-      listed({ id: a.id, name: a.name, type: 'builtin', version: null }, a.description, a.model),
+      listed({ id: a.id, name: a.name, type: 'builtin', version: null }, a.description, a.model, a.modelFree),
     ),
     ...rows.map((r) =>
       listed(

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { AgentSpec } from '../../core/agents/agent-spec.ts';
-import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
 import { AppError, NotFoundError, UnavailableError, UnprocessableError } from '../../core/errors.ts';
 import type { JsonValue, Source } from '../../core/run-status.ts';
 import type { A2aOrigin } from '../../core/tasks/task-parts.ts';
@@ -11,9 +10,11 @@ import { chooseModel } from '../agents/model-choice.ts';
 import { BudgetGuard } from '../billing/budget-guard.ts';
 import { IDEMPOTENCY_KEY_TTL_MS, requestHash } from '../runs/idempotency.ts';
 import type { Caller } from '../tenants/caller.ts';
+import { continueJob } from './job-input.service.ts';
 import { insertJob, launchJob, type JobStart } from './job-launcher.ts';
 import { JobStore, type JobRecord } from './job-store.ts';
 import { loadJobUsage, NO_USAGE } from './job-view.ts';
+import { awaitJobSettled } from './job-wait.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -25,7 +26,7 @@ export interface ChatRequest {
   readonly context?: JsonValue | undefined;
   readonly source: Source;
   readonly idempotencyKey?: string | undefined;
-  /** How A2A asked for the turn, when it did; its `context_id` picks (or creates) the session. */
+  /** How A2A asked for the turn, when it did (recorded on the job); its `context_id` picks the session. */
   readonly a2a?: A2aOrigin | undefined;
 }
 
@@ -46,6 +47,8 @@ export interface StartedJob {
  * model (400 for an unconfigured provider), checks the key's budget (402), the session (404 unless
  * it is this workspace's and agent's), records the job `pending`, then starts `job:<id>`.
  * The same Idempotency-Key with the same request returns the first job (422 with another one).
+ * A session whose latest job waits for input (`input_required`) is continued instead: the message is
+ * that job's reply, and the answer is that job's.
  */
 export async function startChat(deps: ChatDeps, caller: Caller, request: ChatRequest): Promise<StartedJob> {
   const { services } = deps;
@@ -63,6 +66,16 @@ export async function startChat(deps: ChatDeps, caller: Caller, request: ChatReq
   const sessionId = request.sessionId
     ? await existingSession(em, caller.workspaceId, agent.id, request.sessionId)
     : await newSession(em, caller.workspaceId, agent.id, request.a2a?.context_id);
+  const waiting = request.sessionId ? await waitingJob(em, sessionId) : undefined;
+  if (waiting) {
+    const input = {
+      message: request.message,
+      ...(request.a2a?.message_id ? { messageId: request.a2a.message_id } : {}),
+      ...(request.context ? { context: request.context } : {}),
+    };
+    await continueJob(services, caller, waiting, input);
+    return { jobId: waiting, sessionId, agentId: agent.id };
+  }
   const job: JobStart = {
     id: randomUUID(),
     workspaceId: caller.workspaceId,
@@ -118,6 +131,17 @@ async function existingSession(
   return id;
 }
 
+/** The session's latest job when it waits for input. */
+async function waitingJob(em: EntityManager, sessionId: string): Promise<string | undefined> {
+  const [latest] = await em
+    .getConnection()
+    .execute<{ id: string; status: string }[]>(
+      `select id, status from jobs where session_id = ? order by created_at desc, id desc limit 1`,
+      [sessionId],
+    );
+  return latest?.status === 'input_required' ? latest.id : undefined;
+}
+
 /**
  * A new session, or with an A2A `contextId` the session of that context for this agent (created on
  * its first message; the unique (workspace, agent, context) makes concurrent firsts share one).
@@ -168,8 +192,10 @@ async function replay(
   return { jobId: prior.id, sessionId: prior.sessionId!, agentId: prior.agentId };
 }
 
-/** The answer of a finished turn, as the chat endpoint returns it. */
+/** The answer of a turn that ended, or paused to ask the caller something, as the chat endpoint returns it. */
 export interface ChatAnswer {
+  /** `input_required`: the turn asks `message`; reply in the same session to continue it. */
+  readonly status: 'success' | 'input_required';
   readonly message: string;
   readonly session_id: string;
   readonly agent_id: string;
@@ -178,9 +204,9 @@ export interface ChatAnswer {
 }
 
 /**
- * Waits for the job's workflow to end (it writes the job's final row first), then reads the job.
- * The wait does not depend on the caller: a turn whose caller hung up still completes and is recorded.
- * A failed turn is a 500 naming the failing step; a cancelled one a 409.
+ * Waits for the job to end or to ask for input (its workflow writes the job's row first), then reads
+ * the job. The wait does not depend on the caller: a turn whose caller hung up still completes and is
+ * recorded. A failed turn is a 500 naming the failing step; a cancelled one a 409.
  */
 export async function awaitChat(
   services: Services,
@@ -188,24 +214,7 @@ export async function awaitChat(
   stop: AbortSignal,
 ): Promise<ChatAnswer> {
   const details = { job_id: started.jobId, session_id: started.sessionId };
-  const ended = services.temporal.client.workflow
-    .getHandle(jobWorkflowId(started.jobId))
-    .result()
-    .then(
-      () => true,
-      // A failed or cancelled turn: its job row says how.
-      () => true,
-    );
-  let onStop: () => void = () => undefined;
-  const stopped = new Promise<false>((resolve) => {
-    onStop = () => resolve(false);
-    if (stop.aborted) onStop();
-    else stop.addEventListener('abort', onStop, { once: true });
-  });
-  const finished = await Promise.race([ended, stopped]).finally(() =>
-    stop.removeEventListener('abort', onStop),
-  );
-  if (!finished) {
+  if (!(await awaitJobSettled(services, started.jobId, stop))) {
     throw new AppError(
       503,
       'The server is stopping; the agent turn goes on: read it at GET /api/v1/jobs/{job_id}',
@@ -223,11 +232,13 @@ export async function awaitChat(
     throw new AppError(500, row?.errorMessage ?? 'the agent turn failed', { details });
   }
   if (row.status === 'cancelled') throw new AppError(409, 'The agent turn was cancelled', { details });
-  if (row.status !== 'success')
+  if (row.status !== 'success' && row.status !== 'input_required') {
     throw new AppError(500, 'the agent turn ended without an answer', { details });
+  }
   const { input_tokens, output_tokens, cost_micros } = usage.get(started.jobId) ?? NO_USAGE;
   return {
-    message: row.finalMessage ?? '',
+    status: row.status,
+    message: (row.status === 'success' ? row.finalMessage : row.question) ?? '',
     session_id: started.sessionId,
     agent_id: started.agentId,
     job_id: started.jobId,

@@ -1,9 +1,10 @@
 import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
 import { BadRequestError } from '../../core/errors.ts';
-import type { RunStatus } from '../../core/run-status.ts';
+import type { JobStatus } from '../../core/run-status.ts';
 import type { Services } from '../../infra/services.ts';
 import { canMoveRun } from '../runs/run-state.ts';
 import { cancelWorkflowAndSettle } from '../runs/workflow-cancel.ts';
+import { TaskPushNotifier } from '../tasks/push-notifier.ts';
 import { getJob } from './job-query.service.ts';
 import { JobStore } from './job-store.ts';
 import type { JobView } from './job-view.ts';
@@ -29,11 +30,20 @@ export async function cancelJob(services: Services, workspaceId: string, jobId: 
   }
   const request = await cancelWorkflowAndSettle(services.temporal.client, jobWorkflowId(jobId));
   const after = await getJob(em, workspaceId, jobId);
-  if (after.status === 'pending' || (!request.exists && after.status === 'running')) {
+  if (
+    after.status === 'pending' ||
+    (!request.exists && (after.status === 'running' || after.status === 'input_required'))
+  ) {
     // No worker has the turn (or its workflow is gone): nothing else will ever record its end.
     await request.terminate('cancelled before a worker picked the job up');
-    const from: RunStatus[] = request.exists ? ['pending'] : ['pending', 'running'];
-    await new JobStore(em).finish(jobId, { status: 'cancelled' }, from);
+    const from: JobStatus[] = request.exists ? ['pending'] : ['pending', 'running', 'input_required'];
+    const moved = await new JobStore(em).finish(jobId, { status: 'cancelled' }, from);
+    await new TaskPushNotifier(services).notify({
+      taskKind: 'job',
+      taskId: jobId,
+      status: 'cancelled',
+      moved,
+    });
     return getJob(em, workspaceId, jobId);
   }
   return after;

@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { AgentSpec } from '../../core/agents/agent-spec.ts';
-import { AGENT_TURN_WORKFLOW, jobWorkflowId } from '../../core/agents/turn-contract.ts';
+import { CONFORMANCE_AGENT_ID, CONFORMANCE_TURN_WORKFLOW } from '../../core/agents/conformance.ts';
+import { AGENT_TURN_WORKFLOW, jobWorkflowId, type AgentTurnInput } from '../../core/agents/turn-contract.ts';
 import { UnavailableError, unreachableDependency } from '../../core/errors.ts';
 import type { JsonValue, Source } from '../../core/run-status.ts';
 import type { A2aOrigin } from '../../core/tasks/task-parts.ts';
@@ -68,7 +69,8 @@ export async function insertJob(em: EntityManager, job: JobStart): Promise<void>
 
 /**
  * Starts `job:<id>` within START_DEADLINE_MS; a second start of the same job is a no-op. When Temporal
- * refuses, the job is recorded failed (with `failJob`) and the answer is 503.
+ * refuses, the job is recorded failed (with `failJob`) and the answer is 503. The conformance agent's
+ * jobs run its own workflow type (no model, a script).
  */
 export async function launchJob(
   services: RunServices,
@@ -78,16 +80,18 @@ export async function launchJob(
 ): Promise<void> {
   try {
     const { connection, client } = services.temporal;
+    const scripted = agent.id === CONFORMANCE_AGENT_ID;
+    const input: AgentTurnInput = scripted
+      ? { jobId: job.id }
+      : {
+          jobId: job.id,
+          plan: { maxSteps: agent.maxSteps, callTimeoutMs: services.config.models.callTimeoutMs },
+        };
     await connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-      client.workflow.start(AGENT_TURN_WORKFLOW, {
+      client.workflow.start(scripted ? CONFORMANCE_TURN_WORKFLOW : AGENT_TURN_WORKFLOW, {
         workflowId: jobWorkflowId(job.id),
         taskQueue: services.config.temporal.taskQueue,
-        args: [
-          {
-            jobId: job.id,
-            plan: { maxSteps: agent.maxSteps, callTimeoutMs: services.config.models.callTimeoutMs },
-          },
-        ],
+        args: [input],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
           { key: SA_WORKSPACE, value: job.workspaceId },

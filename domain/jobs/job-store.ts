@@ -1,5 +1,6 @@
-import type { RunStatus, Source, StepStatus } from '../../core/run-status.ts';
-import type { TurnOutcome, TurnTool } from '../../core/agents/turn-contract.ts';
+import type { JobStatus, Source, StepStatus } from '../../core/run-status.ts';
+import { REQUEST_INPUT_TOOL, type TurnOutcome, type TurnTool } from '../../core/agents/turn-contract.ts';
+import type { A2aOrigin, TaskArtifact } from '../../core/tasks/task-parts.ts';
 import { jsonParam } from '../../db/json-param.ts';
 import type { EntityManager } from '../../db/orm.ts';
 
@@ -16,19 +17,25 @@ export interface JobRecord {
   readonly runId: string | null;
   readonly nodeId: string | null;
   readonly model: string;
-  readonly status: RunStatus;
+  readonly status: JobStatus;
   readonly message: string;
   readonly context: unknown;
   readonly tools: readonly TurnTool[] | null;
   readonly idempotencyHash: string | null;
+  readonly a2a: A2aOrigin | null;
   readonly createdAt: Date;
 }
 
 export interface JobOutcome {
-  readonly status: RunStatus;
+  readonly status: JobStatus;
   readonly finalMessage: string | null;
   readonly errorMessage: string | null;
+  /** While `input_required`: what the agent asks (its running `request_input` step's question). */
+  readonly question: string | null;
 }
+
+/** An artifact as jobs.artifacts stores it: with how many chunks it holds (retries add none twice). */
+export type StoredArtifact = TaskArtifact & { readonly chunks: number };
 
 export interface JobStepRecord {
   readonly seq: number;
@@ -57,7 +64,7 @@ export interface StepWrite {
   readonly finished?: boolean;
 }
 
-const LIVE: readonly RunStatus[] = ['pending', 'running'];
+const LIVE: readonly JobStatus[] = ['pending', 'running', 'input_required'];
 /** Messages a turn reads back at most, whatever the token budget. */
 const MAX_HISTORY_MESSAGES = 400;
 
@@ -69,10 +76,10 @@ const MAX_HISTORY_MESSAGES = 400;
 const FINISH_SQL = `with ended as (
     update jobs set status = ?, error_message = ?, finished_at = now(),
            duration_ms = (extract(epoch from (now() - created_at)) * 1000)::int,
-           final_message = case when ? then (
+           final_message = case when ? then coalesce(?, (
              select s.output->>'text' from job_steps s
               where s.job_id = jobs.id and s.kind = 'model' and s.status = 'success'
-              order by s.seq desc limit 1) end
+              order by s.seq desc limit 1)) end
      where id = ? and status = any(?::text[])
     returning id, session_id, message, final_message
   ), interrupted as (
@@ -127,7 +134,7 @@ export class JobStore {
   async #job(where: string, params: unknown[]): Promise<JobRecord | undefined> {
     const [r] = await this.#sql<Record<string, unknown>>(
       `select id, workspace_id, agent_id, agent_version, session_id, source, api_key_id, owner_id, run_id,
-              node_id, model, status, message, context, tools, idempotency_hash, created_at
+              node_id, model, status, message, context, tools, idempotency_hash, a2a, created_at
          from jobs where ${where}`,
       params,
     );
@@ -144,11 +151,12 @@ export class JobStore {
       runId: r.run_id as string | null,
       nodeId: r.node_id as string | null,
       model: r.model as string,
-      status: r.status as RunStatus,
+      status: r.status as JobStatus,
       message: r.message as string,
       context: r.context,
       tools: r.tools as TurnTool[] | null,
       idempotencyHash: r.idempotency_hash as string | null,
+      a2a: r.a2a as A2aOrigin | null,
       createdAt: new Date(r.created_at as string),
     };
   }
@@ -156,15 +164,20 @@ export class JobStore {
   /** How the job ended (or stands): what a caller waiting for its turn answers with. */
   async outcome(jobId: string): Promise<JobOutcome | undefined> {
     const [row] = await this.#sql<JobOutcome>(
-      `select status, final_message as "finalMessage", error_message as "errorMessage" from jobs where id = ?`,
-      [jobId],
+      `select status, final_message as "finalMessage", error_message as "errorMessage",
+              case when status = 'input_required' then (
+                select s.input->>'question' from job_steps s
+                 where s.job_id = jobs.id and s.name = ? and s.status = 'running'
+                 order by s.seq desc limit 1) end as question
+         from jobs where id = ?`,
+      [REQUEST_INPUT_TOOL, jobId],
     );
     return row;
   }
 
   /** Moves a pending job to running with the tools of its turn; returns the job's status after. */
-  async begin(jobId: string, tools: readonly TurnTool[]): Promise<RunStatus | undefined> {
-    const [updated] = await this.#sql<{ status: RunStatus }>(
+  async begin(jobId: string, tools: readonly TurnTool[]): Promise<JobStatus | undefined> {
+    const [updated] = await this.#sql<{ status: JobStatus }>(
       `update jobs set status = 'running', started_at = coalesce(started_at, now()), tools = ?::jsonb
         where id = ? and status in ('pending', 'running')
         returning status`,
@@ -172,6 +185,55 @@ export class JobStore {
     );
     // Not updated: it ended meanwhile (or is gone); its row says how.
     return updated ? updated.status : (await this.load(jobId))?.status;
+  }
+
+  /**
+   * Moves a live job between `running` and `input_required`; false when it was not in the other one
+   * (it ended meanwhile, or a retry finds it moved already).
+   */
+  async moveLive(jobId: string, to: 'running' | 'input_required'): Promise<boolean> {
+    const from = to === 'running' ? 'input_required' : 'running';
+    const moved = await this.#sql(`update jobs set status = ? where id = ? and status = ? returning id`, [
+      to,
+      jobId,
+      from,
+    ]);
+    return moved.length > 0;
+  }
+
+  /** Marks the job's answer a bare A2A Message rather than a task (the conformance agent's choice). */
+  async replyAsMessage(jobId: string): Promise<void> {
+    await this.#sql(
+      `update jobs set a2a = coalesce(a2a, '{}'::jsonb) || '{"reply_as_message": true}'::jsonb where id = ?`,
+      [jobId],
+    );
+  }
+
+  /**
+   * Adds an artifact to jobs.artifacts: a whole one replaces one with its id; chunk `chunk` (counted
+   * from 0) of an appended one adds its parts to the artifact with its id, once. A compare-and-set of
+   * the list, so a retried write changes nothing; answers whether it changed the list.
+   */
+  async addArtifact(
+    jobId: string,
+    artifact: TaskArtifact,
+    options: { append: boolean; chunk: number },
+  ): Promise<boolean> {
+    for (;;) {
+      const [row] = await this.#sql<{ artifacts: StoredArtifact[] | null }>(
+        `select artifacts from jobs where id = ?`,
+        [jobId],
+      );
+      if (!row) return false;
+      const before = row.artifacts ?? [];
+      const after = withArtifact(before, artifact, options);
+      if (after === before) return false;
+      const written = await this.#sql(
+        `update jobs set artifacts = ?::jsonb where id = ? and artifacts is not distinct from ?::jsonb returning id`,
+        [jsonParam(after), jobId, row.artifacts ? jsonParam(before) : null],
+      );
+      if (written.length > 0) return true;
+    }
   }
 
   async steps(jobId: string): Promise<JobStepRecord[]> {
@@ -239,13 +301,14 @@ export class JobStore {
    * is atomic (history never holds half a turn) and one round trip. Written only while the job's
    * status is one of `from`; its live steps end with it. Returns false when nothing was written.
    */
-  async finish(jobId: string, outcome: TurnOutcome, from: readonly RunStatus[] = LIVE): Promise<boolean> {
+  async finish(jobId: string, outcome: TurnOutcome, from: readonly JobStatus[] = LIVE): Promise<boolean> {
     const error = outcome.status === 'failed' ? outcome.error : null;
     const success = outcome.status === 'success';
     const [row] = await this.#sql<{ ended: number }>(FINISH_SQL, [
       outcome.status,
       error,
       success,
+      outcome.status === 'success' ? (outcome.finalMessage ?? null) : null,
       jobId,
       `{${from.join(',')}}`,
       // Steps a cancel or failure interrupted end with the job.
@@ -280,4 +343,24 @@ export class JobStore {
   async #sql<T = unknown>(query: string, params: unknown[]): Promise<T[]> {
     return this.#em.getConnection().execute<T[]>(query, params);
   }
+}
+
+/** `list` with the artifact added (see JobStore.addArtifact); `list` itself when nothing changes. */
+function withArtifact(
+  list: readonly StoredArtifact[],
+  artifact: TaskArtifact,
+  { append, chunk }: { append: boolean; chunk: number },
+): readonly StoredArtifact[] {
+  const at = list.findIndex((a) => a.id === artifact.id);
+  const current = list[at];
+  if (!current) return [...list, { ...artifact, chunks: 1 }];
+  let next: StoredArtifact;
+  if (!append) {
+    next = { ...artifact, chunks: 1 };
+    if (JSON.stringify(next) === JSON.stringify(current)) return list;
+  } else {
+    if (current.chunks !== chunk) return list;
+    next = { ...current, parts: [...current.parts, ...artifact.parts], chunks: chunk + 1 };
+  }
+  return list.map((a, i) => (i === at ? next : a));
 }

@@ -1,5 +1,6 @@
 import { BadRequestError } from '../../core/errors.ts';
 import type { Services } from '../../infra/services.ts';
+import { TaskPushNotifier } from '../tasks/push-notifier.ts';
 import { getRun } from './run-query.service.ts';
 import { canMoveRun, recordRunCancelled } from './run-state.ts';
 import type { RunView } from './run-view.ts';
@@ -25,7 +26,13 @@ export async function cancelRun(services: Services, workspaceId: string, runId: 
   if (after.status === 'pending' || (!request.exists && after.status === 'running')) {
     // No worker has the run (or its workflow is gone): nothing else will ever record its end.
     await request.terminate('cancelled before a worker picked the run up');
-    await recordRunCancelled(em, runId);
+    const moved = await recordRunCancelled(em, runId);
+    await new TaskPushNotifier(services).notify({
+      taskKind: 'run',
+      taskId: runId,
+      status: 'cancelled',
+      moved,
+    });
     return getRun(em, workspaceId, runId);
   }
   return after;

@@ -180,9 +180,12 @@ export function recordUnstartedRunCancelled(em: EntityManager, runId: string): P
   return moveRun(em, runId, 'cancelled', {}, ['pending']);
 }
 
-/** Records a run cancelled with all its live steps: the engine's path and the API's fallback. */
-export async function recordRunCancelled(em: EntityManager, runId: string): Promise<void> {
+/**
+ * Records a run cancelled with all its live steps: the engine's path and the API's fallback.
+ * Returns whether the run moved.
+ */
+export async function recordRunCancelled(em: EntityManager, runId: string): Promise<boolean> {
   const now = new Date();
   await cancelLiveSteps(em, runId, now);
-  await moveRun(em, runId, 'cancelled', { finishedAt: now });
+  return moveRun(em, runId, 'cancelled', { finishedAt: now });
 }

@@ -7,7 +7,12 @@ import type { AddressPolicy } from './address-policy.ts';
 
 /** The request was refused before connecting (address policy, scheme, redirect loop): retrying cannot help. */
 export class RequestRefusedError extends Error {
-  override readonly name = 'RequestRefusedError';
+  override readonly name: string = 'RequestRefusedError';
+}
+
+/** The response's body was larger than the caller allowed (the rest was not read). */
+export class ResponseTooLargeError extends RequestRefusedError {
+  override readonly name = 'ResponseTooLargeError';
 }
 
 const MAX_REDIRECTS = 5;
@@ -15,15 +20,23 @@ const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
+export interface ResponseOptions {
+  /** Largest body read before the request is refused (default 5 MB). */
+  readonly maxBytes?: number;
+  /** Answer the body as a Buffer, untouched, instead of text or parsed JSON. */
+  readonly raw?: boolean;
+}
+
 /**
- * One HTTP exchange for an http node. Redirects are followed by hand so every hop goes through the
- * address policy, which is applied to the address actually connected to (a custom DNS lookup), so
- * a host name cannot resolve its way around it.
+ * One HTTP exchange for an http node (or another outbound call a caller chose the URL of). Redirects
+ * are followed by hand so every hop goes through the address policy, which is applied to the address
+ * actually connected to (a custom DNS lookup), so a host name cannot resolve its way around it.
  */
 export async function safeRequest(
   spec: HttpRequest,
   policy: AddressPolicy,
   cancelled: AbortSignal,
+  options: ResponseOptions = {},
 ): Promise<HttpResponse> {
   const deadline = AbortSignal.timeout(spec.timeoutMs);
   const signal = AbortSignal.any([cancelled, deadline]);
@@ -43,7 +56,7 @@ export async function safeRequest(
       return {
         status: res.statusCode ?? 0,
         headers: plainHeaders(res.headers),
-        body: await readBody(res, method),
+        body: await readBody(res, method, options),
       };
     }
     res.resume();
@@ -116,18 +129,20 @@ function encodeBody(body: unknown, headers: Record<string, string>) {
   };
 }
 
-async function readBody(res: IncomingMessage, method: string): Promise<unknown> {
+async function readBody(res: IncomingMessage, method: string, options: ResponseOptions): Promise<unknown> {
   if (method === 'HEAD') return null;
+  const maxBytes = options.maxBytes ?? MAX_RESPONSE_BYTES;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_RESPONSE_BYTES) {
+    if (size > maxBytes) {
       res.destroy();
-      throw new RequestRefusedError(`response body is larger than ${MAX_RESPONSE_BYTES} bytes`);
+      throw new ResponseTooLargeError(`response body is larger than ${maxBytes} bytes`);
     }
     chunks.push(chunk);
   }
+  if (options.raw) return Buffer.concat(chunks);
   const text = Buffer.concat(chunks).toString('utf8');
   if (/\bjson\b/i.test(String(res.headers['content-type'] ?? ''))) {
     try {

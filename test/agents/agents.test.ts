@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { builtinAgent } from '../../core/builtin-agents.ts';
 import { AppError } from '../../core/errors.ts';
 import { Agent, AgentVersion } from '../../db/entities/index.ts';
 import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
@@ -125,12 +126,13 @@ describe('custom agents: apply by name with versions, and the listing', () => {
     expect((await registry.resolve(b.workspaceId, 'builtin:assistant'))?.tools).toEqual([
       'current_time',
       'http_fetch',
+      'request_input',
     ]);
   });
 
   it('refuses bad files with one clear line naming each problem, and saves nothing', async () => {
     expect(await applyError({ ...REVIEWER, tools: ['shell'] })).toMatch(
-      /^Agent file is invalid: tools\.0: must be one of http_fetch, run_workflow, current_time$/,
+      /^Agent file is invalid: tools\.0: must be one of http_fetch, run_workflow, current_time, request_input$/,
     );
     expect(await applyError({ ...REVIEWER, model: 'anthropic/claude-3' })).toBe(
       'Agent file is invalid: model: provider "anthropic" is not configured; choose one of: local, openai',
@@ -167,13 +169,16 @@ describe('custom agents: apply by name with versions, and the listing', () => {
       'builtin:assistant',
       'builtin:summarizer',
       'builtin:code-reviewer',
+      'builtin:conformance',
       id,
     ]);
     expect(agents[0]).toMatchObject({ type: 'builtin', model: 'local/smollm2-135m-instruct', version: null });
     expect(agents[0]!.description).toMatch(
       /\. Uses local\/smollm2-135m-instruct, the small offline model \(weak answers; configure a provider, see README\)\.$/,
     );
-    expect(agents[3]).toEqual({
+    // The conformance agent calls no model: its description names none.
+    expect(agents[3]!.description).toBe(builtinAgent('builtin:conformance')!.description);
+    expect(agents[4]).toEqual({
       id,
       name: 'pr-reviewer',
       description: 'Reviews pull requests. Uses openai/gpt-4o-mini.',
@@ -190,7 +195,13 @@ describe('custom agents: apply by name with versions, and the listing', () => {
     expect(hosted[2]!.description).toBe(
       'Reviews a diff or code snippet and points out bugs, risks and style issues. Uses openai/gpt-4o-mini.',
     );
-    expect(hosted.map((x) => x.name)).toEqual(['Assistant', 'Summarizer', 'Code reviewer', 'elsewhere']);
+    expect(hosted.map((x) => x.name)).toEqual([
+      'Assistant',
+      'Summarizer',
+      'Code reviewer',
+      'Conformance',
+      'elsewhere',
+    ]);
   });
 
   it('CLI: agents apply (create, unchanged, new version, bad file) and list, with --json', async () => {
@@ -223,6 +234,7 @@ describe('custom agents: apply by name with versions, and the listing', () => {
       ['builtin:assistant', null],
       ['builtin:summarizer', null],
       ['builtin:code-reviewer', null],
+      ['builtin:conformance', null],
       [first.id, 2],
     ]);
 

@@ -235,7 +235,7 @@ describe('jobs API: read, list and cancel agent jobs', () => {
       const again = await post(t, `/jobs/${id}/cancel`);
       expect(again.status).toBe(400);
       expect(again.body.error).toMatch(
-        /^Job is (cancelled|success); only pending or running jobs can be cancelled$/,
+        /^Job is (cancelled|success); only pending, running or input_required jobs can be cancelled$/,
       );
     }
   });

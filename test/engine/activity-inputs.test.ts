@@ -5,8 +5,14 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { WorkflowGraph } from '../../core/dag/definition.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createLogger } from '../../infra/logger.ts';
-import { loadRun, loadSteps, saveWorkflow, useEngineHarness, type SavedWorkflow } from './dag-fixtures.ts';
-import { WorkflowRun } from '../../db/entities/index.ts';
+import {
+  insertRun,
+  loadRun,
+  loadSteps,
+  saveWorkflow,
+  useEngineHarness,
+  type SavedWorkflow,
+} from './dag-fixtures.ts';
 
 const GRAPH: WorkflowGraph = {
   nodes: [
@@ -33,18 +39,7 @@ describe('DAG activities: inputs by id and the older whole-node inputs', () => {
   });
   afterAll(() => built?.close());
 
-  async function newRun(): Promise<string> {
-    const em = env.h.services.orm.em.fork();
-    const run = em.create(WorkflowRun, {
-      workspaceId: saved.workspaceId,
-      workflowId: saved.workflowId,
-      workflowVersion: saved.version,
-      inputData: { n: 4 },
-      trigger: { source: 'cli' },
-    });
-    await em.flush();
-    return run.id;
-  }
+  const newRun = () => insertRun(env.h, saved, { n: 4 });
 
   it('runs a run named by ids: the plan holds no definition, nodes are read from the version', async () => {
     const a = built.activities;

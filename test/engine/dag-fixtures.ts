@@ -79,13 +79,8 @@ export interface StartedRun {
   handle: WorkflowHandle;
 }
 
-/** Inserts a pending run row and starts `dagRun` for it, as the API does. */
-export async function startRun(
-  h: Harness,
-  saved: SavedWorkflow,
-  input: JsonValue = {},
-  taskQueue = h.config.temporal.taskQueue,
-): Promise<StartedRun> {
+/** Inserts a pending run row of the saved workflow (not started); returns its id. */
+export async function insertRun(h: Harness, saved: SavedWorkflow, input: JsonValue = {}): Promise<string> {
   const em = h.services.orm.em.fork();
   const run = em.create(WorkflowRun, {
     workspaceId: saved.workspaceId,
@@ -95,6 +90,17 @@ export async function startRun(
     trigger: { source: 'cli' },
   });
   await em.flush();
+  return run.id;
+}
+
+/** Inserts a pending run row and starts `dagRun` for it, as the API does. */
+export async function startRun(
+  h: Harness,
+  saved: SavedWorkflow,
+  input: JsonValue = {},
+  taskQueue = h.config.temporal.taskQueue,
+): Promise<StartedRun> {
+  const run = { id: await insertRun(h, saved, input) };
   const handle = await h.services.temporal.client.workflow.start('dagRun', {
     taskQueue,
     workflowId: `run:${run.id}`,

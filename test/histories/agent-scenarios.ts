@@ -2,6 +2,10 @@
 // chat API, and a dagRun whose `agent` node runs a job, all against an OpenAI-compatible stand-in.
 import type { WorkflowHandle } from '@temporalio/client';
 import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
+import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
+import { awaitChat, startChat } from '../../domain/jobs/chat.service.ts';
+import { continueJob } from '../../domain/jobs/job-input.service.ts';
+import type { Caller } from '../../domain/tenants/caller.ts';
 import type { Harness } from '../helpers/harness.ts';
 import type { StandInServer } from '../helpers/stand-ins/stand-in-server.ts';
 import type { Tenant } from '../helpers/tenant.ts';
@@ -140,6 +144,73 @@ export const AGENT_SCENARIOS: AgentScenario[] = [
     },
   },
 ];
+
+/** A turn of an agent that may ask (request_input) which asks, and answers with the paused job's id. */
+async function askingTurn(env: AgentScenarioEnv, name: string, message: string): Promise<string> {
+  const agentId = await saveAgent(env.h, env.tenant, { name, tools: ['request_input'], max_steps: 3 });
+  env.openai.enqueue({ toolCalls: [{ id: 'call_q', name: 'request_input', args: { question: 'Which city?' } }] });
+  const res = await chat(env, { agent_id: agentId, message });
+  expectStatus(res.status, 200, res.body);
+  if (res.body.status !== 'input_required') throw new Error(`the turn did not ask: ${JSON.stringify(res.body)}`);
+  return String(res.body.job_id);
+}
+
+AGENT_SCENARIOS.push(
+  {
+    // request_input pauses the turn input_required; the next chat in the session continues it.
+    name: 'agent-turn-input-required-continued',
+    run: async (env) => {
+      const jobId = await askingTurn(env, 'replay-asker', 'What is the weather?');
+      env.openai.enqueue({ text: 'Sunny in Paris.' });
+      const [job] = await env.h.services.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ session_id: string; agent_id: string }[]>(`select session_id, agent_id from jobs where id = ?`, [jobId]);
+      const res = await chat(env, { agent_id: job!.agent_id, message: 'Paris', session_id: job!.session_id });
+      expectStatus(res.status, 200, res.body);
+      return { '': jobHandle(env.h, jobId) };
+    },
+  },
+  {
+    // Cancelled while it waits for the caller's reply.
+    name: 'agent-turn-cancelled-while-input-required',
+    run: async (env) => {
+      const jobId = await askingTurn(env, 'replay-asker-cancelled', 'Cancel me while you wait');
+      const cancel = await env.h.http.post(`/api/v1/jobs/${jobId}/cancel`).set('X-API-Key', env.tenant.key).send({});
+      expectStatus(cancel.status, 200, cancel.body);
+      return { '': jobHandle(env.h, jobId) };
+    },
+  },
+  {
+    // The conformance agent's `conformanceTurn` over A2A: asks, a reply asks again, the next completes.
+    name: 'conformance-turn-input-required-twice',
+    run: async (env) => {
+      const caller: Caller = { ...env.tenant, scopes: ['agents'] };
+      const started = await startChat(
+        { services: env.h.services, agents: new AgentRegistry(env.h.services.orm, env.h.config.models) },
+        caller,
+        {
+          agentId: 'builtin:conformance',
+          message: 'start',
+          source: 'a2a',
+          a2a: { message_id: 'tck-input-required-1' },
+        },
+      );
+      const stop = new AbortController().signal;
+      await awaitChat(env.h.services, started, stop);
+      for (const messageId of ['tck-input-required-2', 'tck-complete-task-3']) {
+        await continueJob(env.h.services, caller, started.jobId, { message: messageId, messageId });
+        await awaitChat(env.h.services, started, stop);
+      }
+      return { '': jobHandle(env.h, started.jobId) };
+    },
+  },
+  {
+    // Running, two chunks of one artifact, completed.
+    name: 'conformance-turn-chunked-artifact',
+    run: (env) => turn(env, { agent_id: 'builtin:conformance', message: 'tck-stream-artifact-chunked' }, 200),
+  },
+);
 
 /**
  * Since the patch `agent-turn-begins-in-first-model-call`, a turn's first model call begins it: these
