@@ -1,7 +1,7 @@
 import type { Part } from '@a2a-js/sdk';
-import { ContentTypeNotSupportedError } from '@a2a-js/sdk/errors';
 import type { JsonValue } from '../core/run-status.ts';
 import type { Scope } from '../domain/keys/api-keys.service.ts';
+import type { IncomingFile } from '../domain/tasks/task-files.ts';
 import { RUN_WORKFLOW_SKILL, WORKFLOW_SKILL_PREFIX } from './agent-card.ts';
 
 /** What a message asks for: a turn of an agent, a run of a workflow, or more input to a waiting task. */
@@ -54,15 +54,31 @@ export function scopeOf(target: MessageTarget): Scope {
   return target.kind === 'workflow' ? 'workflows' : 'agents';
 }
 
-/** A message's text parts joined as the agent's message; its data parts as one value (a list if several). */
-export function messageInput(parts: readonly Part[]): { text: string; data: JsonValue | undefined } {
+/** What a message brings: its text, its data, its files (not read yet). */
+export interface MessageInput {
+  readonly text: string;
+  readonly data: JsonValue | undefined;
+  readonly files: IncomingFile[];
+}
+
+/**
+ * A message's text parts joined as the agent's message, its data parts as one value (a list if
+ * several), its file parts (bytes or a URL) as files to receive.
+ */
+export function messageInput(parts: readonly Part[]): MessageInput {
   const texts: string[] = [];
   const data: JsonValue[] = [];
+  const files: IncomingFile[] = [];
   for (const part of parts) {
     const content = part.content;
+    const file = {
+      ...(part.filename ? { name: part.filename } : {}),
+      ...(part.mediaType ? { mediaType: part.mediaType } : {}),
+    };
     if (content?.$case === 'text') texts.push(content.value);
     else if (content?.$case === 'data') data.push(content.value as JsonValue);
-    else if (content) throw new ContentTypeNotSupportedError('File parts are not accepted yet');
+    else if (content?.$case === 'raw') files.push({ ...file, bytes: content.value });
+    else if (content?.$case === 'url') files.push({ ...file, url: content.value });
   }
-  return { text: texts.join('\n'), data: data.length <= 1 ? data[0] : data };
+  return { text: texts.join('\n'), data: data.length <= 1 ? data[0] : data, files };
 }

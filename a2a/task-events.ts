@@ -1,6 +1,7 @@
 import { type StreamResponse, type Task, TaskState } from '@a2a-js/sdk';
 import { jobWorkflowId, type JobEvent } from '../core/agents/turn-contract.ts';
 import { awaitJobSettled } from '../domain/jobs/job-wait.ts';
+import { waitForWorkflowClose } from '../domain/runs/run-wait.ts';
 import type { RunEndWatcher } from '../domain/runs/run-end-watcher.ts';
 import { ANSWER_ARTIFACT_ID, protocolArtifact, textArtifact } from '../domain/tasks/task-parts.ts';
 import { taskStateOf } from '../domain/tasks/task-state.ts';
@@ -31,8 +32,8 @@ export interface TaskStreamDeps {
 const taskEvent = (task: Task): StreamResponse => ({ payload: { $case: 'task', value: task } });
 
 /**
- * A task's events for a stream: the snapshot first, then what happens until the task ends or waits
- * for input (or `stop` aborts). A job's live events (answer deltas as chunks of the answer artifact,
+ * A task's events for a stream: the snapshot first, then what happens until the task ends or (again)
+ * waits for input (or `stop` aborts). A job's live events (answer deltas as chunks of the answer artifact,
  * artifacts, statuses) are subscribed to before the snapshot is read, so none falls between; the end
  * is read back from Postgres (its artifacts whole, then its final status), so a stream that missed
  * live events still ends with everything recorded. A run streams working, then its end.
@@ -54,11 +55,15 @@ export async function* taskEvents(
     const snapshot = await loadTask(services.orm.em.fork(), workspaceId, taskId);
     if (!snapshot) return;
     yield taskEvent(snapshot);
-    if (endsStream(snapshot)) return;
+    // A task that already waits for input is followed to what comes after the reply.
+    const waiting = snapshot.status?.state === TaskState.TASK_STATE_INPUT_REQUIRED;
+    if (!waiting && endsStream(snapshot)) return;
     const isJob = isJobTask(snapshot);
-    const settled = isJob
-      ? awaitJobSettled(services, taskId, stop)
-      : deps.runEnds.waitForEnd(taskId, LONGEST_WAIT_MS, stop);
+    const settled = !isJob
+      ? deps.runEnds.waitForEnd(taskId, LONGEST_WAIT_MS, stop)
+      : waiting
+        ? waitForWorkflowClose(services.temporal.client, jobWorkflowId(taskId), LONGEST_WAIT_MS, stop)
+        : awaitJobSettled(services, taskId, stop);
     let done = false;
     void settled.finally(() => {
       done = true;

@@ -20,7 +20,6 @@ import type {
 import { TaskState } from '@a2a-js/sdk';
 import {
   A2AError,
-  PushNotificationNotSupportedError,
   RequestMalformedError,
   TaskNotCancelableError,
   TaskNotFoundError,
@@ -34,6 +33,11 @@ import { listDefinitions } from '../domain/definitions/definitions.service.ts';
 import { startChat } from '../domain/jobs/chat.service.ts';
 import { cancelJob } from '../domain/jobs/job-cancel.service.ts';
 import { awaitJobSettled } from '../domain/jobs/job-wait.ts';
+import { continueJob, JobNotWaitingError } from '../domain/jobs/job-input.service.ts';
+import { type PushConfig, TaskPushConfigs } from '../domain/tasks/push-configs.ts';
+import { agentContextWithFiles, workflowInputWithFiles } from '../domain/tasks/task-file-inputs.ts';
+import { receiveTaskFiles, storeTaskFiles, type TaskFileRecord } from '../domain/tasks/task-files.ts';
+import type { JobInput } from '../core/agents/turn-contract.ts';
 import { cancelRun } from '../domain/runs/run-cancel.service.ts';
 import { startRun, type StartRunDeps } from '../domain/runs/run-start.service.ts';
 import { protocolMessage } from '../domain/tasks/task-parts.ts';
@@ -42,7 +46,7 @@ import { isJobTask, loadTask } from '../domain/tasks/task-view.ts';
 import type { Caller } from '../domain/tenants/caller.ts';
 import { extendedAgentCard } from './agent-card.ts';
 import { callerOf, stopOf } from './call-context.ts';
-import { messageInput, messageTarget } from './message-target.ts';
+import { messageInput, messageTarget, type MessageInput, type MessageTarget } from './message-target.ts';
 import { endsStream, LONGEST_WAIT_MS, taskEvents, type TaskStreamDeps } from './task-events.ts';
 
 export interface TaskHandlerDeps extends TaskStreamDeps {
@@ -186,21 +190,51 @@ export class TaskRequestHandler implements A2ARequestHandler {
     yield* taskEvents(this.#deps, caller.workspaceId, task.id, stopOf(context));
   }
 
-  createTaskPushNotificationConfig(): Promise<TaskPushNotificationConfig> {
-    return Promise.reject(new PushNotificationNotSupportedError());
-  }
-  getTaskPushNotificationConfig(
-    _p: GetTaskPushNotificationConfigRequest,
+  async createTaskPushNotificationConfig(
+    params: TaskPushNotificationConfig,
+    context: ServerCallContext,
   ): Promise<TaskPushNotificationConfig> {
-    return Promise.reject(new PushNotificationNotSupportedError());
+    const caller = callerOf(context);
+    await this.#task(caller, params.taskId);
+    return this.#savePushConfig(caller, params.taskId, params);
   }
-  listTaskPushNotificationConfigs(
-    _p: ListTaskPushNotificationConfigsRequest,
+
+  async getTaskPushNotificationConfig(
+    params: GetTaskPushNotificationConfigRequest,
+    context: ServerCallContext,
+  ): Promise<TaskPushNotificationConfig> {
+    const caller = callerOf(context);
+    await this.#task(caller, params.taskId);
+    const cfg = await this.#pushConfigs().get(caller.workspaceId, params.taskId, params.id);
+    if (!cfg) {
+      throw new TaskNotFoundError(
+        `Push notification config with id '${params.id}' not found for task ${params.taskId}.`,
+      );
+    }
+    return protocolPushConfig(cfg);
+  }
+
+  async listTaskPushNotificationConfigs(
+    params: ListTaskPushNotificationConfigsRequest,
+    context: ServerCallContext,
   ): Promise<ListTaskPushNotificationConfigsResponse> {
-    return Promise.reject(new PushNotificationNotSupportedError());
+    const caller = callerOf(context);
+    await this.#task(caller, params.taskId);
+    const configs = await this.#pushConfigs().list(caller.workspaceId, params.taskId);
+    return { configs: configs.map(protocolPushConfig), nextPageToken: '' };
   }
-  deleteTaskPushNotificationConfig(_p: DeleteTaskPushNotificationConfigRequest): Promise<void> {
-    return Promise.reject(new PushNotificationNotSupportedError());
+
+  async deleteTaskPushNotificationConfig(
+    params: DeleteTaskPushNotificationConfigRequest,
+    context: ServerCallContext,
+  ): Promise<void> {
+    const caller = callerOf(context);
+    await this.#task(caller, params.taskId);
+    await this.#pushConfigs().delete(caller.workspaceId, params.taskId, params.id);
+  }
+
+  #pushConfigs(): TaskPushConfigs {
+    return new TaskPushConfigs(this.#deps.services.orm.em.fork());
   }
 
   /**
@@ -232,6 +266,11 @@ export class TaskRequestHandler implements A2ARequestHandler {
   }
 
   /** Starts the job or run the message asks for and returns its first snapshot. */
+  /**
+   * Starts the job or run the message asks for, or hands it to the job that waits for it, and
+   * returns the task's snapshot. Its files are read first (a bad one refuses the message before
+   * anything starts) and kept with the task; a push config sent along is registered on the task.
+   */
   async #start(params: SendMessageRequest, context: ServerCallContext): Promise<Task> {
     const message = params.message;
     if (!message?.messageId) throw new RequestMalformedError('message.messageId is required.');
@@ -239,42 +278,105 @@ export class TaskRequestHandler implements A2ARequestHandler {
     const { services } = this.#deps;
     const target = messageTarget(params, services.config.a2aDefaultAgent);
     const input = messageInput(message.parts);
+    const taskId = await this.#protocolErrors(async () => {
+      const files = await receiveTaskFiles(services.config, input.files);
+      const started = await this.#startTarget(caller, target, message, input, files);
+      await storeTaskFiles(services.orm.em.fork(), caller.workspaceId, started, files);
+      return started;
+    });
+    const push = params.configuration?.taskPushNotificationConfig;
+    if (push) await this.#savePushConfig(caller, taskId, push);
+    return this.#task(caller, taskId);
+  }
+
+  async #startTarget(
+    caller: Caller,
+    target: MessageTarget,
+    message: Message,
+    input: MessageInput,
+    files: TaskFileRecord[],
+  ): Promise<string> {
+    const { services } = this.#deps;
+    if (target.kind === 'continue') {
+      await this.#continue(caller, target.taskId, message, {
+        message: input.text,
+        messageId: message.messageId,
+        ...(input.data !== undefined || files.length > 0
+          ? { context: agentContextWithFiles(input.data ?? null, files) ?? undefined }
+          : {}),
+      });
+      return target.taskId;
+    }
     const a2a = {
       message_id: message.messageId,
       ...(message.contextId ? { context_id: message.contextId } : {}),
     };
-    if (target.kind === 'continue') {
-      const task = await this.#task(caller, target.taskId);
-      if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
-        throw new UnsupportedOperationError(`Task ${task.id} is in a terminal state and cannot be modified.`);
-      }
-      if (message.contextId && message.contextId !== task.contextId) {
-        throw new RequestMalformedError(
-          `contextId mismatch: message contextId '${message.contextId}' does not match task '${task.id}' contextId '${task.contextId}'`,
-        );
-      }
-      throw new UnsupportedOperationError(`Task ${task.id} is not waiting for input`);
-    }
-    const taskId = await this.#protocolErrors(async () => {
-      if (target.kind === 'workflow') {
-        const run = await startRun(this.#deps.runs, caller, target.workflowId, {
-          inputData: input.data ?? {},
-          source: 'a2a',
-          a2a,
-        });
-        return run.id;
-      }
-      const job = await startChat({ services, agents: this.#deps.agents }, caller, {
-        agentId: target.agentId,
-        message: input.text,
-        context: input.data,
+    if (target.kind === 'workflow') {
+      const run = await startRun(this.#deps.runs, caller, target.workflowId, {
+        inputData: workflowInputWithFiles(input.data ?? {}, files),
         source: 'a2a',
         a2a,
       });
-      return job.jobId;
+      return run.id;
+    }
+    const job = await startChat({ services, agents: this.#deps.agents }, caller, {
+      agentId: target.agentId,
+      message: input.text,
+      context: agentContextWithFiles(input.data ?? null, files) ?? undefined,
+      source: 'a2a',
+      a2a,
     });
-    return this.#task(caller, taskId);
+    return job.jobId;
   }
+
+  /** Hands the message to the job waiting for it, with DefaultRequestHandler's checks first. */
+  async #continue(caller: Caller, taskId: string, message: Message, reply: JobInput): Promise<void> {
+    const task = await this.#task(caller, taskId);
+    if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
+      throw new UnsupportedOperationError(`Task ${task.id} is in a terminal state and cannot be modified.`);
+    }
+    if (message.contextId && message.contextId !== task.contextId) {
+      throw new RequestMalformedError(
+        `contextId mismatch: message contextId '${message.contextId}' does not match task '${task.id}' contextId '${task.contextId}'`,
+      );
+    }
+    if (!isJobTask(task))
+      throw new UnsupportedOperationError(`Task ${task.id} is a workflow run: it takes no replies`);
+    try {
+      await continueJob(this.#deps.services, caller, taskId, reply);
+    } catch (err) {
+      if (err instanceof JobNotWaitingError) throw new UnsupportedOperationError(err.message);
+      throw err;
+    }
+  }
+
+  async #savePushConfig(caller: Caller, taskId: string, cfg: TaskPushNotificationConfig) {
+    const saved = await this.#protocolErrors(() =>
+      new TaskPushConfigs(this.#deps.services.orm.em.fork()).create(caller.workspaceId, taskId, {
+        id: cfg.id,
+        url: cfg.url,
+        token: cfg.token || null,
+        authentication: cfg.authentication?.scheme
+          ? { scheme: cfg.authentication.scheme, credentials: cfg.authentication.credentials }
+          : null,
+      }),
+    );
+    return protocolPushConfig(saved);
+  }
+}
+
+/** A stored push config as the protocol shows it (the token and credentials go back to their owner). */
+function protocolPushConfig(cfg: PushConfig): TaskPushNotificationConfig {
+  return {
+    tenant: '',
+    id: cfg.id,
+    taskId: cfg.taskId,
+    url: cfg.url,
+    token: cfg.token ?? '',
+    authentication: cfg.authentication
+      ? { scheme: cfg.authentication.scheme, credentials: cfg.authentication.credentials ?? '' }
+      : undefined,
+  };
 }
 
 /** A finished task's answer as a message's parts: the parts of its artifacts. */

@@ -1,6 +1,7 @@
 import type { InferEntity } from '@mikro-orm/core';
 import type { Artifact, Message, Task, TaskStatus } from '@a2a-js/sdk';
 import { TaskState } from '@a2a-js/sdk';
+import { REQUEST_INPUT_TOOL } from '../../core/agents/turn-contract.ts';
 import { isUuid } from '../../core/ids.ts';
 import { ChatMessage, Job, JobStep, WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
@@ -19,9 +20,6 @@ import {
 type JobRow = InferEntity<typeof Job>;
 type RunRow = InferEntity<typeof WorkflowRun>;
 type JobStepRow = InferEntity<typeof JobStep>;
-
-/** The tool an agent asks its caller for more input with (a step per question, its answer as output). */
-const REQUEST_INPUT_TOOL = 'request_input';
 
 /** Whether the task is an agent job (else a workflow run): its metadata names the job. */
 export function isJobTask(task: Task): boolean {
@@ -162,30 +160,19 @@ async function earlierMessages(em: EntityManager, job: JobRow) {
   );
 }
 
-/** A `request_input` step as the agent's question and, once given, the caller's answer. */
+/**
+ * A `request_input` step as the agent's question (its input `{ question }`) and, once given, the
+ * caller's reply (its output `{ reply, message_id }`, under the caller's own message id).
+ */
 function inputExchange(step: JobStepRow, ids: { taskId: string; contextId: string }): Message[] {
-  const question = textOf(step.input, ['question', 'message', 'prompt']);
+  const { question } = (step.input ?? {}) as { question?: string };
   const asked = protocolMessage('agent', { ...ids, messageId: `${ids.taskId}-ask-${step.seq}` }, [
-    textPart(question),
+    textPart(question ?? ''),
   ]);
   if (step.status !== 'success' || step.output == null) return [asked];
-  const answer = textOf(step.output, ['answer', 'text', 'message']);
-  return [
-    asked,
-    protocolMessage('user', { ...ids, messageId: `${ids.taskId}-reply-${step.seq}` }, [textPart(answer)]),
-  ];
-}
-
-/** A step value's text: itself when a string, else the first of `keys` it has, else its JSON. */
-function textOf(value: unknown, keys: readonly string[]): string {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') {
-    for (const key of keys) {
-      const v = (value as Record<string, unknown>)[key];
-      if (typeof v === 'string') return v;
-    }
-  }
-  return JSON.stringify(value ?? null);
+  const { reply, message_id } = step.output as { reply?: string; message_id?: string | null };
+  const messageId = message_id ?? `${ids.taskId}-reply-${step.seq}`;
+  return [asked, protocolMessage('user', { ...ids, messageId }, [textPart(reply ?? '')])];
 }
 
 /**
