@@ -54,6 +54,10 @@ export function text(value: string): Part {
   return { content: { $case: 'text', value }, metadata: undefined, filename: '', mediaType: 'text/plain' };
 }
 
+export function file(bytes: Buffer, filename: string, mediaType: string): Part {
+  return { content: { $case: 'raw', value: bytes }, metadata: undefined, filename, mediaType };
+}
+
 export function data(value: unknown): Part {
   return {
     content: { $case: 'data', value },
@@ -66,10 +70,15 @@ export function data(value: unknown): Part {
 /** A user message of `parts`, with `metadata` (a target) and optional ids. */
 export function userMessage(
   parts: Part[],
-  fields: { metadata?: Record<string, unknown>; taskId?: string; contextId?: string } = {},
+  fields: {
+    metadata?: Record<string, unknown>;
+    taskId?: string;
+    contextId?: string;
+    messageId?: string;
+  } = {},
 ): Message {
   return {
-    messageId: randomUUID(),
+    messageId: fields.messageId ?? randomUUID(),
     contextId: fields.contextId ?? '',
     taskId: fields.taskId ?? '',
     role: Role.ROLE_USER,
