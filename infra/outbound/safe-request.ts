@@ -101,8 +101,6 @@ function send(
       // A fresh connection each time: a pooled keep-alive socket skips the lookup, so one opened
       // under a policy that allows the host would carry a later request whose policy does not.
       agent: false,
-      // Tries the name's other addresses when one refuses (`localhost` as ::1 before 127.0.0.1).
-      autoSelectFamily: true,
     });
     req.on('response', resolve);
     req.on('error', (err) => reject(err.cause instanceof RequestRefusedError ? err.cause : err));
