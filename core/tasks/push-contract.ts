@@ -1,5 +1,9 @@
 import type { JobStatus } from '../run-status.ts';
 
+/** The A2A versions whose push notification format we send: a config's client's version. */
+export const PUSH_PROTOCOL_VERSIONS = ['1.0', '0.3'] as const;
+export type PushProtocolVersion = (typeof PUSH_PROTOCOL_VERSIONS)[number];
+
 /** Workflow type of one push notification's delivery (workflows/push-delivery.workflow.ts). */
 export const PUSH_DELIVERY_WORKFLOW = 'pushDelivery';
 

@@ -16,7 +16,7 @@ export class Migration20261129230000_a2a_tasks extends Migration {
     );
     this.addSql(`create index "task_files_task_id_index" on "task_files" ("task_id");`);
     this.addSql(
-      `create table "task_push_configs" ("task_id" uuid not null, "id" varchar(255) not null, "workspace_id" uuid not null, "url" text not null, "token" text null, "authentication" jsonb null, "created_at" timestamptz not null, primary key ("task_id", "id"));`,
+      `create table "task_push_configs" ("task_id" uuid not null, "id" varchar(255) not null, "workspace_id" uuid not null, "url" text not null, "token" text null, "authentication" jsonb null, "protocol_version" text check ("protocol_version" in ('1.0', '0.3')) not null default '1.0', "created_at" timestamptz not null, primary key ("task_id", "id"));`,
     );
     this.addSql(
       `create index "task_push_configs_workspace_id_task_id_index" on "task_push_configs" ("workspace_id", "task_id");`,

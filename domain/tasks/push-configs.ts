@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { InferEntity } from '@mikro-orm/core';
 import { BadRequestError } from '../../core/errors.ts';
 import { isUuid } from '../../core/ids.ts';
+import type { PushProtocolVersion } from '../../core/tasks/push-contract.ts';
 import { TaskPushConfig } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 
@@ -18,6 +19,8 @@ export interface PushConfig {
   readonly url: string;
   readonly token: string | null;
   readonly authentication: PushAuthentication | null;
+  /** The A2A version of the client that made the config, whose format its notifications take. */
+  readonly protocolVersion: PushProtocolVersion;
   readonly createdAt: Date;
 }
 
@@ -26,7 +29,15 @@ export interface PushConfigInput {
   readonly url: string;
   readonly token?: string | null;
   readonly authentication?: PushAuthentication | null;
+  /** The requesting client's A2A version (default 1.0). */
+  readonly protocolVersion?: PushProtocolVersion;
 }
+
+/**
+ * The id a 0.3 client's config gets when it names none: a 0.3 client later asks for it by this id
+ * (a task has one such config; setting another replaces it).
+ */
+export const V03_DEFAULT_CONFIG_ID = 'default';
 
 type Row = InferEntity<typeof TaskPushConfig>;
 
@@ -44,9 +55,13 @@ export class TaskPushConfigs {
     this.#em = em;
   }
 
-  /** Saves the config (its id made up when absent); a config with the same id is replaced. */
+  /**
+   * Saves the config; a config with the same id is replaced. Without an id, a 0.3 client's config is
+   * "default" and a 1.0 client's gets a made-up one. Whether the task is finished does not matter.
+   */
   async create(workspaceId: string, taskId: string, cfg: PushConfigInput): Promise<PushConfig> {
-    const id = cfg.id || randomUUID();
+    const protocolVersion = cfg.protocolVersion ?? '1.0';
+    const id = cfg.id || (protocolVersion === '0.3' ? V03_DEFAULT_CONFIG_ID : randomUUID());
     if (id.length > MAX_ID_LENGTH) {
       throw new BadRequestError(`push notification config id is longer than ${MAX_ID_LENGTH} characters`);
     }
@@ -64,6 +79,7 @@ export class TaskPushConfigs {
         url,
         token: cfg.token || null,
         authentication: cfg.authentication ?? null,
+        protocolVersion,
         createdAt: new Date(),
       },
       { onConflictFields: ['taskId', 'id'], onConflictAction: 'merge' },
@@ -88,7 +104,10 @@ export class TaskPushConfigs {
     return rows.map(view);
   }
 
-  /** Deletes the config; false when there was none (or it is another workspace's). */
+  /**
+   * Deletes the config; false when there was none (or it is another workspace's). Not an error:
+   * deleting is idempotent, an A2A delete of an absent config succeeds.
+   */
   async delete(workspaceId: string, taskId: string, id: string): Promise<boolean> {
     if (!isUuid(taskId)) return false;
     return (await this.#em.nativeDelete(TaskPushConfig, { workspaceId, taskId, id })) > 0;
@@ -116,6 +135,7 @@ function view(row: Row): PushConfig {
     url: row.url,
     token: row.token ?? null,
     authentication: row.authentication ?? null,
+    protocolVersion: row.protocolVersion,
     createdAt: row.createdAt,
   };
 }

@@ -1,6 +1,7 @@
 import { StreamResponse, taskStateToJSON } from '@a2a-js/sdk';
-import { V1PushNotificationSerializer } from '@a2a-js/sdk/server';
-import type { PushNotice } from '../../core/tasks/push-contract.ts';
+import { V03PushNotificationSerializer } from '@a2a-js/sdk/compat/v0_3/server';
+import { V1PushNotificationSerializer, type PushNotificationSerializer } from '@a2a-js/sdk/server';
+import type { PushNotice, PushProtocolVersion } from '../../core/tasks/push-contract.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { PushAuthentication } from './push-configs.ts';
 import { contextIdOf, taskStateOf } from './task-state.ts';
@@ -19,10 +20,17 @@ interface TargetRow {
   url: string;
   token: string | null;
   authentication: PushAuthentication | null;
+  protocolVersion: PushProtocolVersion;
   sessionId: string | null;
   sessionContextId: string | null;
   a2aContextId: string | null;
 }
+
+/** Each client's format: 1.0 a `StreamResponse`, 0.3 the bare event (with `kind`, lower-case states). */
+const SERIALIZERS: Record<PushProtocolVersion, PushNotificationSerializer> = {
+  '1.0': new V1PushNotificationSerializer(),
+  '0.3': new V03PushNotificationSerializer(),
+};
 
 /** What each kind of task reads for its context id (see contextIdOf), beside the config. */
 const CONTEXT_OF = {
@@ -37,9 +45,10 @@ const CONTEXT_OF = {
 } as const;
 
 /**
- * The POST for `notice`, as the A2A SDK's own sender makes it: the status update as a 1.0
- * StreamResponse (`{"statusUpdate": {...}}`, `application/a2a+json`), the token in its header and the
- * authentication as `Authorization: <scheme> <credentials>`. Undefined when the config is gone.
+ * The POST for `notice`, as the A2A SDK's own sender makes it: the status update in the format of the
+ * config's client (1.0: a StreamResponse `{"statusUpdate": {...}}`, `application/a2a+json`; 0.3: the
+ * bare status-update event), the token in its header and the authentication as
+ * `Authorization: <scheme> <credentials>`. Undefined when the config is gone.
  * `messageId` names the status message (the same on every attempt).
  */
 export async function pushRequest(
@@ -49,7 +58,7 @@ export async function pushRequest(
 ): Promise<PushRequest | undefined> {
   const context = CONTEXT_OF[notice.taskKind];
   const [row] = await em.getConnection().execute<TargetRow[]>(
-    `select c.url, c.token, c.authentication, ${context.columns}, t.a2a->>'context_id' as "a2aContextId"
+    `select c.url, c.token, c.authentication, c.protocol_version as "protocolVersion", ${context.columns}, t.a2a->>'context_id' as "a2aContextId"
        from task_push_configs c ${context.joins}
       where c.task_id = ? and c.id = ?`,
     [notice.taskId, notice.configId],
@@ -75,7 +84,7 @@ export async function pushRequest(
           }),
     },
   };
-  const serialized = new V1PushNotificationSerializer().serialize(
+  const serialized = SERIALIZERS[row.protocolVersion].serialize(
     StreamResponse.fromJSON({ statusUpdate: event }),
   );
   return {

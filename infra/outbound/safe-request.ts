@@ -97,7 +97,10 @@ function send(
       method,
       headers: payload.headers,
       signal,
-      lookup: allowHost ? undefined : guardedLookup(policy, url.origin),
+      lookup: addressLookup(allowHost ? undefined : policy, url.origin),
+      // A fresh connection each time: a pooled keep-alive socket skips the lookup, so one opened
+      // under a policy that allows the host would carry a later request whose policy does not.
+      agent: false,
     });
     req.on('response', resolve);
     req.on('error', (err) => reject(err.cause instanceof RequestRefusedError ? err.cause : err));
@@ -105,12 +108,17 @@ function send(
   });
 }
 
-/** A DNS lookup that refuses when any address of the name is not allowed. */
-function guardedLookup(policy: AddressPolicy, origin: string): LookupFunction {
+/**
+ * A DNS lookup answering IPv4 addresses first (a receiver bound to 127.0.0.1 only is reached through
+ * `localhost` even where it resolves to ::1 first), that refuses when `policy` does not allow one of
+ * the name's addresses (no policy: the host name itself is allowed).
+ */
+function addressLookup(policy: AddressPolicy | undefined, origin: string): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, found: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
-      const refusal = addresses.map((a) => policy.refusal(a.address)).find(Boolean);
+      const addresses = [...found].sort((a, b) => a.family - b.family);
+      const refusal = policy && addresses.map((a) => policy.refusal(a.address)).find(Boolean);
       if (refusal) return callback(new RequestRefusedError(`refused ${origin}: ${refusal}`), '', 0);
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       const first = addresses[0]!;

@@ -1,10 +1,13 @@
 // Push notifications end to end: a run's and an agent job's state changes are POSTed to a local
 // receiver with the config's token, in the A2A SDK's own 1.0 format; a receiver that fails twice gets
 // the notification on the third attempt; the address guard refuses a loopback receiver unless allowed.
+// The body is exactly what the A2A test kit accepts (strict 1.0 StreamResponse); a 0.3 client's config
+// gets the 0.3 event instead.
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { StreamResponse, TaskState } from '@a2a-js/sdk';
 import { createPushActivities } from '../../activities/push.activities.ts';
+import type { JobStatus } from '../../core/run-status.ts';
 import { pushWorkflowId, type PushNotice } from '../../core/tasks/push-contract.ts';
 import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
 import { WorkflowRun } from '../../db/entities/index.ts';
@@ -24,6 +27,17 @@ function statusUpdate(req: ReceivedRequest) {
   if (parsed.payload?.$case !== 'statusUpdate') throw new Error(`not a status update: ${req.body}`);
   return parsed.payload.value;
 }
+
+/** Every key of a JSON value, at any depth. */
+function keysOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(keysOf);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => [k, ...keysOf(v)]);
+}
+
+/** A run's move to `status` (the run need not exist: the notification reads only its config). */
+const change = (taskId: string, status: JobStatus) =>
+  ({ taskKind: 'run', taskId, status, seq: status, moved: true, retried: false }) as const;
 
 describe('A2A push notifications', () => {
   let env: ChatEnv;
@@ -121,6 +135,59 @@ describe('A2A push notifications', () => {
     expect(updates.every((u) => u.taskId === job.id && u.contextId === 'ctx-1')).toBe(true);
     expect(received[0]!.headers.authorization).toBe('Bearer receiver-secret');
     expect(received[0]!.headers['x-a2a-notification-token']).toBe(TOKEN);
+  });
+
+  it('sends a strict 1.0 StreamResponse and `Authorization: <scheme> <credentials>` exactly', async () => {
+    const taskId = randomUUID();
+    await configs().create(tenant.workspaceId, taskId, {
+      id: 'tck-push-1',
+      url: `${receiver.url}/webhook`,
+      authentication: { scheme: 'Bearer', credentials: 'tck-test-token-tck-auth-1' },
+    });
+    await notifier().notify({
+      ...change(taskId, 'input_required'),
+      message: 'Which city?',
+    });
+    await delivery(taskId, 'tck-push-1', 'input_required');
+    const [req] = receiver.requests;
+    expect(req!.headers.authorization).toBe('Bearer tck-test-token-tck-auth-1');
+    const body = JSON.parse(req!.body) as { statusUpdate: Record<string, unknown> };
+    expect(Object.keys(body)).toEqual(['statusUpdate']);
+    expect(Object.keys(body.statusUpdate).sort()).toEqual(['contextId', 'status', 'taskId']);
+    expect(body.statusUpdate.status).toEqual({
+      state: 'TASK_STATE_INPUT_REQUIRED',
+      timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/),
+      message: {
+        messageId: pushWorkflowId(taskId, 'tck-push-1', 'input_required'),
+        contextId: taskId,
+        taskId,
+        role: 'ROLE_AGENT',
+        parts: [{ text: 'Which city?' }],
+      },
+    });
+    // The test kit refuses snake_case keys and `kind` anywhere.
+    expect(keysOf(body).filter((k) => /^[a-z]+(_[a-z]+)+$/.test(k) || k === 'kind')).toEqual([]);
+  });
+
+  it("sends a 0.3 client's config the 0.3 status-update event", async () => {
+    const taskId = randomUUID();
+    const made = await configs().create(tenant.workspaceId, taskId, {
+      url: receiver.url,
+      protocolVersion: '0.3',
+      authentication: { scheme: 'Bearer', credentials: 'c03' },
+    });
+    await notifier().notify(change(taskId, 'success'));
+    await delivery(taskId, made.id, 'success');
+    const [req] = receiver.requests;
+    expect(req!.headers['content-type']).toBe('application/json');
+    expect(req!.headers.authorization).toBe('Bearer c03');
+    expect(JSON.parse(req!.body)).toEqual({
+      kind: 'status-update',
+      taskId,
+      contextId: taskId,
+      status: { state: 'completed', timestamp: expect.stringMatching(/Z$/) },
+      final: true,
+    });
   });
 
   it('retries a failing receiver: the third attempt delivers', async () => {

@@ -1,11 +1,17 @@
 // Agent-turn scenarios for record.ts: `agentTurn` executions (job:<id>) started through the real
-// chat API, and a dagRun whose `agent` node runs a job, all against an OpenAI-compatible stand-in.
+// chat API, and a dagRun whose `agent` node runs a job, all against an OpenAI-compatible stand-in;
+// and an A2A push notification's delivery.
+import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { jobWorkflowId } from '../../core/agents/turn-contract.ts';
+import { pushWorkflowId } from '../../core/tasks/push-contract.ts';
 import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
 import { awaitChat, startChat } from '../../domain/jobs/chat.service.ts';
 import { continueJob } from '../../domain/jobs/job-input.service.ts';
+import { TaskPushConfigs } from '../../domain/tasks/push-configs.ts';
+import { TaskPushNotifier } from '../../domain/tasks/push-notifier.ts';
 import type { Caller } from '../../domain/tenants/caller.ts';
+import { TestReceiver } from '../a2a/test-receiver.ts';
 import type { Harness } from '../helpers/harness.ts';
 import type { StandInServer } from '../helpers/stand-ins/stand-in-server.ts';
 import type { Tenant } from '../helpers/tenant.ts';
@@ -209,6 +215,33 @@ AGENT_SCENARIOS.push(
     // Running, two chunks of one artifact, completed.
     name: 'conformance-turn-chunked-artifact',
     run: (env) => turn(env, { agent_id: 'builtin:conformance', message: 'tck-stream-artifact-chunked' }, 200),
+  },
+  {
+    // A task's push notification (`pushDelivery`): the receiver fails the first POST, the retry delivers.
+    name: 'push-delivery-retried-once',
+    run: async (env) => {
+      const receiver = await new TestReceiver().start();
+      try {
+        receiver.enqueue({ status: 503 });
+        const taskId = randomUUID();
+        const { orm, temporal } = env.h.services;
+        await new TaskPushConfigs(orm.em.fork()).create(env.tenant.workspaceId, taskId, {
+          id: 'hook',
+          url: receiver.url,
+        });
+        await new TaskPushNotifier({ orm, config: env.h.config, temporal }).notify({
+          taskKind: 'run',
+          taskId,
+          status: 'success',
+          moved: true,
+        });
+        const handle = temporal.client.workflow.getHandle(pushWorkflowId(taskId, 'hook', 'success'));
+        await handle.result();
+        return { '': handle };
+      } finally {
+        await receiver.close();
+      }
+    },
   },
 );
 

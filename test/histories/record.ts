@@ -264,7 +264,9 @@ if (toRecord) {
   const server = await startTestServer();
   // The `standin` model provider answers what each agent scenario scripts.
   const openai = await openAiCompatibleServer().start();
-  const h = await startHarness({ env: { HTTP_NODE_ALLOWLIST: '127.0.0.1', ...standInModelEnv(openai) } });
+  const h = await startHarness({
+    env: { HTTP_NODE_ALLOWLIST: '127.0.0.1', A2A_PUSH_ALLOWED_HOSTS: '127.0.0.1', ...standInModelEnv(openai) },
+  });
   try {
     const env = { workspaceId: await createWorkspace(h), httpBase: `http://127.0.0.1:${server.port}` };
     for (const scenario of missing) {
