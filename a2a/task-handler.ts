@@ -25,6 +25,7 @@ import {
   TaskNotFoundError,
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors';
+import { A2A_LEGACY_PROTOCOL_VERSION } from '@a2a-js/sdk/compat/v0_3';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { AppError } from '../core/errors.ts';
 import { listAgents } from '../domain/agents/agents.service.ts';
@@ -196,7 +197,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
   ): Promise<TaskPushNotificationConfig> {
     const caller = callerOf(context);
     await this.#task(caller, params.taskId);
-    return this.#savePushConfig(caller, params.taskId, params);
+    return this.#savePushConfig(context, params.taskId, params);
   }
 
   async getTaskPushNotificationConfig(
@@ -285,7 +286,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
       return started;
     });
     const push = params.configuration?.taskPushNotificationConfig;
-    if (push) await this.#savePushConfig(caller, taskId, push);
+    if (push) await this.#savePushConfig(context, taskId, push);
     return this.#task(caller, taskId);
   }
 
@@ -350,9 +351,12 @@ export class TaskRequestHandler implements A2ARequestHandler {
     }
   }
 
-  async #savePushConfig(caller: Caller, taskId: string, cfg: TaskPushNotificationConfig) {
+  /** Saves a push config for the task; its notifications take the format of the caller's A2A version. */
+  async #savePushConfig(context: ServerCallContext, taskId: string, cfg: TaskPushNotificationConfig) {
+    const legacy = context.requestedVersion === A2A_LEGACY_PROTOCOL_VERSION;
     const saved = await this.#protocolErrors(() =>
-      new TaskPushConfigs(this.#deps.services.orm.em.fork()).create(caller.workspaceId, taskId, {
+      this.#pushConfigs().create(callerOf(context).workspaceId, taskId, {
+        protocolVersion: legacy ? '0.3' : '1.0',
         id: cfg.id,
         url: cfg.url,
         token: cfg.token || null,

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { TaskState } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
 import { saveWorkflow } from '../runs/run-fixtures.ts';
+import { TestReceiver } from './test-receiver.ts';
 import {
   a2aClient,
   file,
@@ -19,32 +18,6 @@ import {
 
 const CONFORMANCE = { agent_id: 'builtin:conformance' };
 const id = (prefix: string) => `${prefix}-${randomUUID()}`;
-
-/** A webhook receiver on 127.0.0.1 that records what it is sent. */
-async function receiver() {
-  const received: { headers: http.IncomingHttpHeaders; body: unknown }[] = [];
-  let notify: () => void = () => undefined;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: JSON.parse(body) as unknown });
-      res.end();
-      notify();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    received,
-    next: (count: number) =>
-      new Promise<void>((resolve) => {
-        notify = () => received.length >= count && resolve();
-        notify();
-      }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('A2A with the conformance agent: input, replies as messages, files, push configs', () => {
   let h: Harness;
@@ -135,7 +108,8 @@ describe('A2A with the conformance agent: input, replies as messages, files, pus
   });
 
   it("keeps push configs per task and POSTs the task's next state with the token", async () => {
-    const hook = await receiver();
+    const hook = await new TestReceiver().start();
+    const url = `${hook.url}/hook`;
     try {
       const asked = await client.sendMessage(
         sendRequest(
@@ -147,14 +121,14 @@ describe('A2A with the conformance agent: input, replies as messages, files, pus
         tenant: '',
         id: 'hook-1',
         taskId: asked.id,
-        url: hook.url,
+        url,
         token: 'secret-token',
         authentication: undefined,
       };
       const created = await client.createTaskPushNotificationConfig(cfg);
-      expect(created).toMatchObject({ id: 'hook-1', taskId: asked.id, url: hook.url });
+      expect(created).toMatchObject({ id: 'hook-1', taskId: asked.id, url });
       const got = await client.getTaskPushNotificationConfig({ tenant: '', taskId: asked.id, id: 'hook-1' });
-      expect(got.url).toBe(hook.url);
+      expect(got.url).toBe(url);
       const listed = await client.listTaskPushNotificationConfig({
         tenant: '',
         taskId: asked.id,
@@ -165,10 +139,9 @@ describe('A2A with the conformance agent: input, replies as messages, files, pus
       await client.sendMessage(
         sendRequest(userMessage([text('done')], { taskId: asked.id, messageId: id('tck-complete-task') })),
       );
-      await hook.next(1);
-      const last = hook.received.at(-1)!;
-      expect(last.headers['x-a2a-notification-token']).toBe('secret-token');
-      expect(JSON.stringify(last.body)).toContain(asked.id);
+      const [first] = await hook.received(1);
+      expect(first!.headers['x-a2a-notification-token']).toBe('secret-token');
+      expect(first!.body).toContain(asked.id);
       await client.deleteTaskPushNotificationConfig({ tenant: '', taskId: asked.id, id: 'hook-1' });
       const gone = await client
         .getTaskPushNotificationConfig({ tenant: '', taskId: asked.id, id: 'hook-1' })
