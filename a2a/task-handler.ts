@@ -195,8 +195,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
     params: TaskPushNotificationConfig,
     context: ServerCallContext,
   ): Promise<TaskPushNotificationConfig> {
-    const caller = callerOf(context);
-    await this.#task(caller, params.taskId);
+    await this.#ownTask(context, params.taskId);
     return this.#savePushConfig(context, params.taskId, params);
   }
 
@@ -204,9 +203,8 @@ export class TaskRequestHandler implements A2ARequestHandler {
     params: GetTaskPushNotificationConfigRequest,
     context: ServerCallContext,
   ): Promise<TaskPushNotificationConfig> {
-    const caller = callerOf(context);
-    await this.#task(caller, params.taskId);
-    const cfg = await this.#pushConfigs().get(caller.workspaceId, params.taskId, params.id);
+    const { workspaceId } = await this.#ownTask(context, params.taskId);
+    const cfg = await this.#pushConfigs().get(workspaceId, params.taskId, params.id);
     if (!cfg) {
       throw new TaskNotFoundError(
         `Push notification config with id '${params.id}' not found for task ${params.taskId}.`,
@@ -219,9 +217,8 @@ export class TaskRequestHandler implements A2ARequestHandler {
     params: ListTaskPushNotificationConfigsRequest,
     context: ServerCallContext,
   ): Promise<ListTaskPushNotificationConfigsResponse> {
-    const caller = callerOf(context);
-    await this.#task(caller, params.taskId);
-    const configs = await this.#pushConfigs().list(caller.workspaceId, params.taskId);
+    const { workspaceId } = await this.#ownTask(context, params.taskId);
+    const configs = await this.#pushConfigs().list(workspaceId, params.taskId);
     return { configs: configs.map(protocolPushConfig), nextPageToken: '' };
   }
 
@@ -229,9 +226,15 @@ export class TaskRequestHandler implements A2ARequestHandler {
     params: DeleteTaskPushNotificationConfigRequest,
     context: ServerCallContext,
   ): Promise<void> {
+    const { workspaceId } = await this.#ownTask(context, params.taskId);
+    await this.#pushConfigs().delete(workspaceId, params.taskId, params.id);
+  }
+
+  /** The caller, once the task is one of theirs (-32001 otherwise): push configs need a real task. */
+  async #ownTask(context: ServerCallContext, taskId: string): Promise<Caller> {
     const caller = callerOf(context);
-    await this.#task(caller, params.taskId);
-    await this.#pushConfigs().delete(caller.workspaceId, params.taskId, params.id);
+    await this.#task(caller, taskId);
+    return caller;
   }
 
   #pushConfigs(): TaskPushConfigs {
