@@ -18,7 +18,7 @@ import type { KeyGate } from '../http/key-gate.ts';
 import { jsonBody } from '../http/middleware/json-body.ts';
 import { A2A_PATH, legacyAgentCard, publicAgentCard } from './agent-card.ts';
 import { messageTarget, scopeOf, type TargetFields } from './message-target.ts';
-import { KeyUser, STOP_STATE_KEY } from './call-context.ts';
+import { KeyUser, refusalOf, STOP_STATE_KEY } from './call-context.ts';
 import { answerAsSse } from './sse-answer.ts';
 import { TaskRequestHandler } from './task-handler.ts';
 
@@ -44,8 +44,8 @@ type JsonRpcResponse = Awaited<ReturnType<JsonRpcTransportHandler['handle']>>;
  * `A2A-Version: 1.0`) and 0.3 clients (no header, or 0.3), both through the SDK's transport handlers
  * over our own request handler. Every call passes the key gate first (401/403 before any method runs,
  * the key's rate limit on every call), then its body is read; a method that starts work needs the
- * scope of its target (`agents` or `workflows`) and answers 403 `{error}` without it, as the
- * External API does. A card request
+ * scope of its target (`agents` or `workflows`), one that names a task the scope of its kind (the
+ * handler's refusal), and answers 403 `{error}` without it, as the External API does. A card request
  * without `A2A-Version` gets the card of A2A_CARD_VERSION.
  */
 export function a2aRoutes(services: Services, gate: KeyGate, version: string, bootTime: Date): A2aApi {
@@ -122,11 +122,13 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
       answer = { jsonrpc: '2.0', id, error: mapError(err) };
     }
     if (!isStream(answer)) {
+      const refused = refusalOf(context);
+      if (refused) throw refused;
       ctx.body = answer;
       return;
     }
     const alwaysSse = useLegacy && request.method === LEGACY_METHOD_TASKS_RESUBSCRIBE;
-    await answerAsSse(ctx, answer, { id, mapError, alwaysSse });
+    await answerAsSse(ctx, answer, { id, mapError, alwaysSse, refused: () => refusalOf(context) });
   };
   router.post([A2A_PATH, `${A2A_PATH}/`], gate.authenticate, gate.rateLimit, jsonRpcBody(body), rpc);
 
