@@ -16,9 +16,9 @@ import { authOf, type AppContext, type AppState } from '../http/context.ts';
 import { clientGone } from '../http/client-gone.ts';
 import type { KeyGate } from '../http/key-gate.ts';
 import { jsonBody } from '../http/middleware/json-body.ts';
-import { A2A_PATH, publicAgentCard, withLegacyCardFields } from './agent-card.ts';
+import { A2A_PATH, legacyAgentCard, publicAgentCard } from './agent-card.ts';
 import { messageTarget, scopeOf, type TargetFields } from './message-target.ts';
-import { KeyUser, STOP_STATE_KEY } from './call-context.ts';
+import { KeyUser, refusalOf, STOP_STATE_KEY } from './call-context.ts';
 import { answerAsSse } from './sse-answer.ts';
 import { TaskRequestHandler } from './task-handler.ts';
 
@@ -44,8 +44,9 @@ type JsonRpcResponse = Awaited<ReturnType<JsonRpcTransportHandler['handle']>>;
  * `A2A-Version: 1.0`) and 0.3 clients (no header, or 0.3), both through the SDK's transport handlers
  * over our own request handler. Every call passes the key gate first (401/403 before any method runs,
  * the key's rate limit on every call), then its body is read; a method that starts work needs the
- * scope of its target (`agents` or `workflows`) and answers 403 `{error}` without it, as the
- * External API does.
+ * scope of its target (`agents` or `workflows`), one that names a task the scope of its kind (the
+ * handler's refusal), and answers 403 `{error}` without it, as the External API does. A card request
+ * without `A2A-Version` gets the card of A2A_CARD_VERSION.
  */
 export function a2aRoutes(services: Services, gate: KeyGate, version: string, bootTime: Date): A2aApi {
   const draining = new AbortController();
@@ -64,14 +65,15 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
 
   const router = new Router<AppState>();
   // Both documents are built once: the card changes only with a new deployment.
-  const cards = {
-    current: cachedDocument(AgentCard.toJSON(card)),
-    legacy: cachedDocument(withLegacyCardFields(card)),
-  };
+  const cards = (async () => ({
+    '1.0': cachedDocument(AgentCard.toJSON(card)),
+    '0.3': cachedDocument(await legacyAgentCard(card)),
+  }))();
   for (const path of CARD_PATHS) {
-    router.get(path, (ctx) => {
-      const served =
-        ctx.get(A2A_VERSION_HEADER) === A2A_LEGACY_PROTOCOL_VERSION ? cards.legacy : cards.current;
+    router.get(path, async (ctx) => {
+      // The header picks the version; without it the deployment's setting does (the kits send none).
+      const asked = ctx.get(A2A_VERSION_HEADER) || services.config.a2aCardVersion;
+      const served = (await cards)[asked === A2A_LEGACY_PROTOCOL_VERSION ? '0.3' : '1.0'];
       ctx.set('Vary', A2A_VERSION_HEADER);
       ctx.set('Last-Modified', bootTime.toUTCString());
       ctx.set('ETag', served.etag);
@@ -120,11 +122,13 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
       answer = { jsonrpc: '2.0', id, error: mapError(err) };
     }
     if (!isStream(answer)) {
+      const refused = refusalOf(context);
+      if (refused) throw refused;
       ctx.body = answer;
       return;
     }
     const alwaysSse = useLegacy && request.method === LEGACY_METHOD_TASKS_RESUBSCRIBE;
-    await answerAsSse(ctx, answer, { id, mapError, alwaysSse });
+    await answerAsSse(ctx, answer, { id, mapError, alwaysSse, refused: () => refusalOf(context) });
   };
   router.post([A2A_PATH, `${A2A_PATH}/`], gate.authenticate, gate.rateLimit, jsonRpcBody(body), rpc);
 

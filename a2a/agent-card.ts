@@ -1,5 +1,7 @@
-import { AgentCard, type AgentSkill } from '@a2a-js/sdk';
+import type { AgentCard, AgentSkill } from '@a2a-js/sdk';
 import { A2A_LEGACY_PROTOCOL_VERSION, duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
+import { LegacyRestTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
+import { type A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { BUILTIN_AGENTS } from '../core/builtin-agents.ts';
 import type { Config } from '../infra/config.ts';
 
@@ -100,34 +102,27 @@ export function extendedAgentCard(
   };
 }
 
+/** An A2A 0.3 card, as the SDK's 0.3 doors write it. */
+export type LegacyAgentCard = Awaited<
+  ReturnType<LegacyRestTransportHandler['getAuthenticatedExtendedAgentCard']>
+>;
+
 /**
- * The card for a client that asks for A2A 0.3 (`A2A-Version: 0.3`): the 1.0 JSON (through the SDK's
- * `AgentCard.toJSON`) plus the fields a 0.3 client reads (`url`, `preferredTransport`,
- * `protocolVersion`, `security`, `supportsAuthenticatedExtendedCard`, a scheme's `type`/`in`), as the
- * SDK's own legacy card router does. Without the header the card stays strictly 1.0: its schema
- * refuses these fields.
+ * The card as an A2A 0.3 document (`url`, `preferredTransport`, 0.3 `securitySchemes`…), written by
+ * the SDK's own translator: it is not exported, but the 0.3 REST door's extended-card method answers
+ * whatever card its request handler gives it through that translator. As the SDK's 0.3 card router
+ * serves it, the 1.0 interfaces ride along (a 1.0 client that reads it still finds them), and the
+ * version is spelt as 0.3 spells it (`0.3.0`).
  */
-export function withLegacyCardFields(card: AgentCard): Record<string, unknown> {
-  const json = AgentCard.toJSON(card) as Record<string, unknown>;
-  const legacy = card.supportedInterfaces.find((i) => i.protocolVersion === A2A_LEGACY_PROTOCOL_VERSION);
-  if (!legacy) return json;
-  const schemes = json.securitySchemes as Record<string, Record<string, unknown>>;
-  return {
-    ...json,
-    url: legacy.url,
-    preferredTransport: legacy.protocolBinding,
-    protocolVersion: `${A2A_LEGACY_PROTOCOL_VERSION}.0`,
-    supportsAuthenticatedExtendedCard: card.capabilities?.extendedAgentCard ?? false,
-    security: card.securityRequirements.map((r) =>
-      Object.fromEntries(Object.entries(r.schemes).map(([name, scopes]) => [name, scopes.list])),
-    ),
-    securitySchemes: Object.fromEntries(
-      Object.entries(card.securitySchemes).map(([name, s]) => [
-        name,
-        s.scheme?.$case === 'apiKeySecurityScheme'
-          ? { ...schemes[name], type: 'apiKey', in: s.scheme.value.location, name: s.scheme.value.name }
-          : schemes[name],
-      ]),
-    ),
+export async function legacyAgentCard(card: AgentCard): Promise<LegacyAgentCard> {
+  const cardOnly: Pick<A2ARequestHandler, 'getAuthenticatedExtendedAgentCard'> = {
+    getAuthenticatedExtendedAgentCard: () => Promise.resolve(card),
   };
+  const door = new LegacyRestTransportHandler(cardOnly as A2ARequestHandler);
+  const legacy = await door.getAuthenticatedExtendedAgentCard(new ServerCallContext());
+  return {
+    ...legacy,
+    protocolVersion: `${A2A_LEGACY_PROTOCOL_VERSION}.0`,
+    supportedInterfaces: structuredClone(card.supportedInterfaces),
+  } as LegacyAgentCard;
 }

@@ -9,12 +9,15 @@ export interface SseAnswerOptions {
   readonly mapError: (err: unknown) => unknown;
   /** Answer in SSE even when the stream fails before its first event (a 0.3 resubscribe). */
   readonly alwaysSse: boolean;
+  /** A refusal the door answers over HTTP itself (see call-context's `refusal`), if the stream met one. */
+  readonly refused: () => Error | undefined;
 }
 
 /**
  * Writes a streaming method's envelopes as server-sent events with the SDK's own helpers, as its
  * Express adapter does: a failure before the first event is a plain JSON-RPC error (unless
- * `alwaysSse`), a later one an SSE error event; the stream then ends. The envelopes end by
+ * `alwaysSse`), or thrown when it is a refusal the door answers; a later one an SSE error event;
+ * the stream then ends. The envelopes end by
  * themselves when the caller hangs up or the server stops (their call's stop signal).
  */
 export async function answerAsSse(
@@ -23,14 +26,17 @@ export async function answerAsSse(
   options: SseAnswerOptions,
 ): Promise<void> {
   const { id, mapError } = options;
-  let first: IteratorResult<unknown> | undefined;
-  if (!options.alwaysSse) {
-    try {
-      first = await envelopes.next();
-    } catch (err) {
+  let first: IteratorResult<unknown> | { error: unknown };
+  try {
+    first = await envelopes.next();
+  } catch (err) {
+    const refused = options.refused();
+    if (refused) throw refused;
+    if (!options.alwaysSse) {
       ctx.body = { jsonrpc: '2.0', id, error: mapError(err) };
       return;
     }
+    first = { error: err };
   }
   const out = new PassThrough();
   ctx.set(SSE_HEADERS);
@@ -38,7 +44,8 @@ export async function answerAsSse(
   ctx.body = out;
   void (async () => {
     try {
-      if (first && !first.done) out.write(formatSSEEvent(first.value));
+      if ('error' in first) throw first.error;
+      if (!first.done) out.write(formatSSEEvent(first.value));
       for (let next = await envelopes.next(); !next.done; next = await envelopes.next()) {
         out.write(formatSSEEvent(next.value));
       }

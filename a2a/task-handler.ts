@@ -27,7 +27,7 @@ import {
 } from '@a2a-js/sdk/errors';
 import { A2A_LEGACY_PROTOCOL_VERSION } from '@a2a-js/sdk/compat/v0_3';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
-import { AppError } from '../core/errors.ts';
+import { AppError, ForbiddenError } from '../core/errors.ts';
 import { listAgents } from '../domain/agents/agents.service.ts';
 import type { AgentRegistry } from '../domain/agents/agent-registry.ts';
 import { listDefinitions } from '../domain/definitions/definitions.service.ts';
@@ -43,10 +43,16 @@ import { cancelRun } from '../domain/runs/run-cancel.service.ts';
 import { startRun, type StartRunDeps } from '../domain/runs/run-start.service.ts';
 import { protocolMessage } from '../domain/tasks/task-parts.ts';
 import { listTasks } from '../domain/tasks/task-list.ts';
-import { isJobTask, loadTask } from '../domain/tasks/task-view.ts';
+import {
+  isJobTask,
+  loadTask,
+  TASK_KIND_SCOPES,
+  taskKindOf,
+  type TaskKind,
+} from '../domain/tasks/task-view.ts';
 import type { Caller } from '../domain/tenants/caller.ts';
 import { extendedAgentCard } from './agent-card.ts';
-import { callerOf, stopOf } from './call-context.ts';
+import { callerOf, refusal, stopOf } from './call-context.ts';
 import { messageInput, messageTarget, type MessageInput, type MessageTarget } from './message-target.ts';
 import { endsStream, LONGEST_WAIT_MS, taskEvents, type TaskStreamDeps } from './task-events.ts';
 
@@ -105,7 +111,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
       if (isJobTask(task)) await awaitJobSettled(this.#deps.services, task.id, stop);
       else await this.#deps.runEnds.waitForEnd(task.id, LONGEST_WAIT_MS, stop);
     }
-    const now = await this.#task(callerOf(context), task.id);
+    const now = await this.#task(context, task.id);
     if (now.status?.state === TaskState.TASK_STATE_COMPLETED && now.metadata?.replyAsMessage) {
       return protocolMessage(
         'agent',
@@ -125,7 +131,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
   }
 
   async getTask(params: GetTaskRequest, context: ServerCallContext): Promise<Task> {
-    return withHistoryLength(await this.#task(callerOf(context), params.id), params.historyLength);
+    return withHistoryLength(await this.#task(context, params.id), params.historyLength);
   }
 
   async listTasks(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
@@ -140,8 +146,13 @@ export class TaskRequestHandler implements A2ARequestHandler {
     if (statusAfter && isNaN(statusAfter.getTime())) {
       throw new RequestMalformedError('statusTimestampAfter must be a valid ISO 8601 date string');
     }
+    const caller = callerOf(context);
+    const kinds = (Object.keys(TASK_KIND_SCOPES) as TaskKind[]).filter((k) =>
+      caller.scopes.includes(TASK_KIND_SCOPES[k]),
+    );
     const page = await this.#protocolErrors(() =>
-      listTasks(this.#deps.services.orm.em.fork(), callerOf(context).workspaceId, {
+      listTasks(this.#deps.services.orm.em.fork(), caller.workspaceId, {
+        kinds,
         contextId: params.contextId || undefined,
         state: params.status === TaskState.TASK_STATE_UNSPECIFIED ? undefined : params.status,
         statusAfter,
@@ -160,7 +171,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
 
   async cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
     const caller = callerOf(context);
-    const task = await this.#task(caller, params.id);
+    const task = await this.#task(context, params.id);
     if (task.status?.state === TaskState.TASK_STATE_CANCELED) return task;
     if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
       throw new TaskNotCancelableError(`Task not cancelable: ${params.id}`);
@@ -170,7 +181,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
       if (isJobTask(task)) await cancelJob(services, caller.workspaceId, task.id);
       else await cancelRun(services, caller.workspaceId, task.id);
     });
-    const after = await this.#task(caller, params.id);
+    const after = await this.#task(context, params.id);
     if (after.status?.state !== TaskState.TASK_STATE_CANCELED) {
       throw new TaskNotCancelableError(`Task not cancelable: ${params.id}`);
     }
@@ -181,14 +192,13 @@ export class TaskRequestHandler implements A2ARequestHandler {
     params: SubscribeToTaskRequest,
     context: ServerCallContext,
   ): AsyncGenerator<StreamResponse> {
-    const caller = callerOf(context);
-    const task = await this.#task(caller, params.id);
+    const task = await this.#task(context, params.id);
     if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
       throw new UnsupportedOperationError(
         `Task ${task.id} is in a terminal state and cannot be subscribed to.`,
       );
     }
-    yield* taskEvents(this.#deps, caller.workspaceId, task.id, stopOf(context));
+    yield* taskEvents(this.#deps, callerOf(context).workspaceId, task.id, stopOf(context));
   }
 
   async createTaskPushNotificationConfig(
@@ -232,9 +242,8 @@ export class TaskRequestHandler implements A2ARequestHandler {
 
   /** The caller, once the task is one of theirs (-32001 otherwise): push configs need a real task. */
   async #ownTask(context: ServerCallContext, taskId: string): Promise<Caller> {
-    const caller = callerOf(context);
-    await this.#task(caller, taskId);
-    return caller;
+    await this.#task(context, taskId);
+    return callerOf(context);
   }
 
   #pushConfigs(): TaskPushConfigs {
@@ -261,11 +270,20 @@ export class TaskRequestHandler implements A2ARequestHandler {
     }
   }
 
-  /** The task in the caller's workspace; -32001 for any other id. */
-  async #task(caller: Caller, taskId: string): Promise<Task> {
+  /**
+   * The task in the caller's workspace; -32001 for any other id. A task of a kind the key lacks the
+   * scope for (an agent's job needs `agents`, a workflow's run `workflows`) is refused with 403, as
+   * a message to its target is.
+   */
+  async #task(context: ServerCallContext, taskId: string): Promise<Task> {
     if (!taskId || taskId.trim() === '') throw new RequestMalformedError('Task ID is required');
+    const caller = callerOf(context);
     const task = await loadTask(this.#deps.services.orm.em.fork(), caller.workspaceId, taskId);
     if (!task) throw new TaskNotFoundError(`Task not found: ${taskId}`);
+    const scope = TASK_KIND_SCOPES[taskKindOf(task)];
+    if (!caller.scopes.includes(scope)) {
+      throw refusal(context, new ForbiddenError(`API key lacks the '${scope}' scope this task needs`));
+    }
     return task;
   }
 
@@ -284,25 +302,26 @@ export class TaskRequestHandler implements A2ARequestHandler {
     const input = messageInput(message.parts);
     const taskId = await this.#protocolErrors(async () => {
       const files = await receiveTaskFiles(services.config, input.files);
-      const started = await this.#startTarget(caller, target, message, input, files);
+      const started = await this.#startTarget(context, target, message, input, files);
       await storeTaskFiles(services.orm.em.fork(), caller.workspaceId, started, files);
       return started;
     });
     const push = params.configuration?.taskPushNotificationConfig;
     if (push) await this.#savePushConfig(context, taskId, push);
-    return this.#task(caller, taskId);
+    return this.#task(context, taskId);
   }
 
   async #startTarget(
-    caller: Caller,
+    context: ServerCallContext,
     target: MessageTarget,
     message: Message,
     input: MessageInput,
     files: TaskFileRecord[],
   ): Promise<string> {
     const { services } = this.#deps;
+    const caller = callerOf(context);
     if (target.kind === 'continue') {
-      await this.#continue(caller, target.taskId, message, {
+      await this.#continue(context, target.taskId, message, {
         message: input.text,
         messageId: message.messageId,
         ...(input.data !== undefined || files.length > 0
@@ -334,8 +353,13 @@ export class TaskRequestHandler implements A2ARequestHandler {
   }
 
   /** Hands the message to the job waiting for it, with DefaultRequestHandler's checks first. */
-  async #continue(caller: Caller, taskId: string, message: Message, reply: JobInput): Promise<void> {
-    const task = await this.#task(caller, taskId);
+  async #continue(
+    context: ServerCallContext,
+    taskId: string,
+    message: Message,
+    reply: JobInput,
+  ): Promise<void> {
+    const task = await this.#task(context, taskId);
     if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
       throw new UnsupportedOperationError(`Task ${task.id} is in a terminal state and cannot be modified.`);
     }
@@ -347,7 +371,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
     if (!isJobTask(task))
       throw new UnsupportedOperationError(`Task ${task.id} is a workflow run: it takes no replies`);
     try {
-      await continueJob(this.#deps.services, caller, taskId, reply);
+      await continueJob(this.#deps.services, callerOf(context), taskId, reply);
     } catch (err) {
       if (err instanceof JobNotWaitingError) throw new UnsupportedOperationError(err.message);
       throw err;

@@ -121,6 +121,7 @@ const schema = z.object({
   MODEL_CALL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
   PUBLIC_BASE_URL: optionalUrl,
   A2A_DEFAULT_AGENT: z.string().min(1).default('builtin:assistant'),
+  A2A_CARD_VERSION: z.enum(['1.0', '0.3']).default('1.0'),
   JOB_INPUT_TIMEOUT_MS: z.coerce
     .number()
     .int()
@@ -197,6 +198,8 @@ export interface Config {
   readonly publicBaseUrl: string;
   /** The agent an A2A message without a target talks to. */
   readonly a2aDefaultAgent: string;
+  /** The A2A version of the card a card request without `A2A-Version` gets (the header always wins). */
+  readonly a2aCardVersion: '1.0' | '0.3';
   readonly jobs: JobConfig;
   readonly a2aPush: A2aPushConfig;
   readonly a2aFiles: A2aFilesConfig;
@@ -313,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workspaceMaxActiveRuns: e.WORKSPACE_MAX_ACTIVE_RUNS,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     a2aDefaultAgent: e.A2A_DEFAULT_AGENT,
+    a2aCardVersion: e.A2A_CARD_VERSION,
     jobs: { inputTimeoutMs: e.JOB_INPUT_TIMEOUT_MS, conformanceWorkingMs: e.CONFORMANCE_WORKING_MS },
     models: {
       providers: Object.fromEntries(

@@ -4,10 +4,12 @@ import { Job, WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import { decodeRunCursor, encodeRunCursor } from '../runs/run-cursor.ts';
 import { taskStateOf } from './task-state.ts';
-import { jobTask, runTask } from './task-view.ts';
+import { jobTask, runTask, type TaskKind } from './task-view.ts';
 
 /** Which tasks a listing wants. */
 export interface TaskListQuery {
+  /** Only tasks of these kinds (those the caller's key may see). */
+  readonly kinds: readonly TaskKind[];
   readonly contextId?: string | undefined;
   /** Only tasks in this state. */
   readonly state?: TaskState | undefined;
@@ -45,7 +47,8 @@ const MATCHING_SQL = `with tasks as (
       from workflow_runs r where r.workspace_id = ?
   ), matching as (
     select * from tasks
-     where (?::text is null or context_id = ?)
+     where kind = any(?::text[])
+       and (?::text is null or context_id = ?)
        and (?::text[] is null or status = any(?::text[]))
        and (?::timestamptz is null or status_at > ?)
   )`;
@@ -69,6 +72,7 @@ export async function listTasks(em: EntityManager, workspaceId: string, q: TaskL
       [
         workspaceId,
         workspaceId,
+        `{${q.kinds.join(',')}}`,
         q.contextId ?? null,
         q.contextId ?? null,
         statuses,

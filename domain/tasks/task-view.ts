@@ -5,6 +5,7 @@ import { REQUEST_INPUT_TOOL } from '../../core/agents/turn-contract.ts';
 import { isUuid } from '../../core/ids.ts';
 import { ChatMessage, Job, JobStep, WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
+import type { Scope } from '../keys/api-keys.service.ts';
 import { contextIdOf, taskStateOf } from './task-state.ts';
 import {
   ANSWER_ARTIFACT_ID,
@@ -24,6 +25,16 @@ type JobStepRow = InferEntity<typeof JobStep>;
 /** Whether the task is an agent job (else a workflow run): its metadata names the job. */
 export function isJobTask(task: Task): boolean {
   return task.metadata?.jobId === task.id;
+}
+
+/** What a task is: an agent's job or a workflow's run. */
+export type TaskKind = 'job' | 'run';
+
+/** The key scope that reaches each kind of task, as on the External API. */
+export const TASK_KIND_SCOPES: Readonly<Record<TaskKind, Scope>> = { job: 'agents', run: 'workflows' };
+
+export function taskKindOf(task: Task): TaskKind {
+  return isJobTask(task) ? 'job' : 'run';
 }
 
 /**

@@ -28,7 +28,8 @@ describe('A2A with the conformance agent: input, replies as messages, files, pus
   beforeAll(async () => {
     h = await startHarness({
       worker: true,
-      env: { PUBLIC_BASE_URL: PUBLIC_BASE, A2A_PUSH_ALLOWED_HOSTS: '127.0.0.1' },
+      // As for the 0.3 kit: it fetches the card without A2A-Version (the SDK's 1.0 client sends it).
+      env: { PUBLIC_BASE_URL: PUBLIC_BASE, A2A_PUSH_ALLOWED_HOSTS: '127.0.0.1', A2A_CARD_VERSION: '0.3' },
     });
     server = await listen(h);
     t = await createTenant(h);
@@ -37,6 +38,17 @@ describe('A2A with the conformance agent: input, replies as messages, files, pus
   afterAll(async () => {
     await server?.close();
     await h?.close();
+  });
+
+  it('serves the 0.3 card to a card request without A2A-Version when A2A_CARD_VERSION is 0.3; the header wins', async () => {
+    const card = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`${server.base}${path}`, { headers }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    for (const path of ['/.well-known/agent-card.json', '/.well-known/agent.json']) {
+      expect(await card(path)).toMatchObject({ url: `${PUBLIC_BASE}/a2a`, protocolVersion: '0.3.0' });
+    }
+    const current = await card('/.well-known/agent-card.json', { 'A2A-Version': '1.0' });
+    expect(current.url).toBeUndefined();
+    expect(current.supportedInterfaces).toBeDefined();
   });
 
   it('waits for input, and the next message with the task id continues the same task', async () => {

@@ -3,6 +3,7 @@ import { LegacyJsonRpcTransport } from '@a2a-js/sdk/compat/v0_3/client';
 import type { Client } from '@a2a-js/sdk/client';
 import { saveAgent, startChatEnv, stopChatEnv, type ChatEnv } from '../agents/chat-fixtures.ts';
 import { delayed, DOUBLE, saveWorkflow } from '../runs/run-fixtures.ts';
+import { createApiKey, type Scope } from '../../domain/keys/api-keys.service.ts';
 import { createTenant, type Tenant } from '../helpers/tenant.ts';
 import {
   a2aClient,
@@ -68,12 +69,26 @@ describe('A2A over JSON-RPC', () => {
     const legacy = (await (
       await fetch(`${server.base}/.well-known/agent-card.json`, { headers: { 'A2A-Version': '0.3' } })
     ).json()) as Json;
+    // A 0.3 card, by the SDK's translator: 0.3 fields only, with the 1.0 interfaces along.
     expect(legacy).toMatchObject({
       url: `${PUBLIC_BASE}/a2a`,
       preferredTransport: 'JSONRPC',
       protocolVersion: '0.3.0',
+      capabilities: { streaming: true, pushNotifications: true },
+      supportsAuthenticatedExtendedCard: true,
+      security: [{ apiKey: [] }],
+      supportedInterfaces: card.supportedInterfaces,
     });
-    expect(legacy.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    expect(legacy.securitySchemes.apiKey).toEqual({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+      description: expect.any(String),
+    });
+    expect(legacy.securityRequirements).toBeUndefined();
+    expect(legacy.skills.map((s: { id: string }) => s.id)).toEqual(
+      card.skills.map((s: { id: string }) => s.id),
+    );
     expect(card.supportedInterfaces).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -304,6 +319,64 @@ describe('A2A over JSON-RPC', () => {
     expect(broken.error.code).toBe(-32700);
     const plain = await json(rpc('{}', t.key, { 'content-type': 'text/plain' }));
     expect(plain.error.code).toBe(-32005);
+  });
+
+  it("holds every method to the key's scopes: another kind's task is 403 naming the scope, and lists show only the key's kinds", async () => {
+    const owner = await createTenant(env.h);
+    const keyWith = async (scopes: Scope[]) =>
+      (
+        await createApiKey(env.h.services.orm.em.fork(), env.h.config.keyPepper!, {
+          workspaceId: owner.workspaceId,
+          ownerId: owner.ownerId,
+          name: `only ${scopes.join()}`,
+          scopes,
+        })
+      ).plaintext;
+    const [agentsOnly, workflowsOnly] = [await keyWith(['agents']), await keyWith(['workflows'])];
+    const wf = await saveWorkflow(env.h, owner, DOUBLE);
+    const run = await env.h.http
+      .post(`/api/v1/workflow/${wf.id}/run`)
+      .set('X-API-Key', owner.key)
+      .send({ input_data: { n: 1 }, wait: true });
+    env.openai.enqueue({ text: 'scoped answer' });
+    const job = await json(
+      rpc(
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'SendMessage',
+          params: { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'hi' }] } },
+        },
+        agentsOnly,
+      ),
+    );
+    const jobId: string = job.result.task.id;
+    const cases = [
+      { key: agentsOnly, taskId: run.body.id as string, scope: 'workflows', own: jobId },
+      { key: workflowsOnly, taskId: jobId, scope: 'agents', own: run.body.id as string },
+    ];
+    for (const { key, taskId, scope, own } of cases) {
+      const calls: [string, Record<string, unknown>, string?][] = [
+        ['GetTask', { id: taskId }],
+        ['CancelTask', { id: taskId }],
+        ['SubscribeToTask', { id: taskId }],
+        ['CreateTaskPushNotificationConfig', { taskId, id: 'p', url: 'https://example.com/hook' }],
+        ['GetTaskPushNotificationConfig', { taskId, id: 'p' }],
+        ['ListTaskPushNotificationConfigs', { taskId }],
+        ['DeleteTaskPushNotificationConfig', { taskId, id: 'p' }],
+        ['tasks/get', { id: taskId }, ''],
+        ['tasks/resubscribe', { id: taskId }, ''],
+      ];
+      for (const [method, params, version = '1.0'] of calls) {
+        const res = await rpc({ jsonrpc: '2.0', id: 2, method, params }, key, { 'A2A-Version': version });
+        expect([method, res.status]).toEqual([method, 403]);
+        expect(((await res.json()) as Json).error).toContain(`'${scope}' scope`);
+      }
+      const listed = await json(rpc({ jsonrpc: '2.0', id: 3, method: 'ListTasks', params: {} }, key));
+      expect(listed.result.tasks.map((x: { id: string }) => x.id)).toEqual([own]);
+      const mine = await json(rpc({ jsonrpc: '2.0', id: 4, method: 'GetTask', params: { id: own } }, key));
+      expect(mine.result.id).toBe(own);
+    }
   });
 
   it("applies the key's rate limit to every call", async () => {
