@@ -291,6 +291,50 @@ describe('A2A over JSON-RPC', () => {
     }
   });
 
+  it("answers the spec's error codes: invalid request, unknown method, bad params, unknown task, finished task, unsupported version", async () => {
+    const wf = await saveWorkflow(env.h, t, DOUBLE);
+    const done = await client.sendMessage(
+      sendRequest(userMessage([data({ n: 2 })], { metadata: { workflow_id: wf.id } })),
+    );
+    if (!('id' in done)) throw new Error('expected a task');
+    expect(done.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    const codeOf = async (body: unknown, headers: Record<string, string> = {}) =>
+      (await json(rpc(body, t.key, headers))).error?.code;
+    // The 1.0 handler counts a malformed envelope as bad params (-32602); a 0.3 client gets -32600.
+    const legacy = { 'A2A-Version': '0.3' };
+    expect(
+      await codeOf({ jsonrpc: '1.0', id: 1, method: 'tasks/get', params: { id: done.id } }, legacy),
+    ).toBe(-32600);
+    expect(await codeOf({ jsonrpc: '2.0', id: 2, method: 'NoSuchMethod', params: {} })).toBe(-32601);
+    expect(await codeOf({ jsonrpc: '2.0', id: 3, method: 'SendMessage', params: {} })).toBe(-32602);
+    expect(
+      await codeOf({
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'GetTask',
+        params: { id: '00000000-0000-4000-8000-000000000000' },
+      }),
+    ).toBe(-32001);
+    expect(await codeOf({ jsonrpc: '2.0', id: 5, method: 'CancelTask', params: { id: done.id } })).toBe(
+      -32002,
+    );
+    const again = {
+      jsonrpc: '2.0',
+      id: 6,
+      method: 'SendMessage',
+      params: {
+        message: { messageId: 'again', role: 'ROLE_USER', taskId: done.id, parts: [{ text: 'more' }] },
+      },
+    };
+    expect(await codeOf(again)).toBe(-32004);
+    expect(
+      await codeOf(
+        { jsonrpc: '2.0', id: 7, method: 'GetTask', params: { id: done.id } },
+        { 'A2A-Version': '99.0' },
+      ),
+    ).toBe(-32009);
+  });
+
   it('refuses a bad key before any method, a wrong scope with 403, and answers malformed JSON with -32700, another content type with -32005', async () => {
     const none = await rpc({ jsonrpc: '2.0', id: 5, method: 'GetTask', params: { id: 'x' } }, '');
     expect(none.status).toBe(401);
