@@ -127,6 +127,9 @@ export class StandInServer {
   constructor(codec: ProtocolCodec) {
     this.codec = codec;
     this.server = http.createServer((req, res) => void this.handle(req, res));
+    // Idle kept-alive sockets close from the client's side (undici, after 4 s), never from ours: a
+    // server closing one just as a loaded client reuses it turns a call into "fetch failed".
+    this.server.keepAliveTimeout = 60_000;
   }
 
   async start(): Promise<this> {
