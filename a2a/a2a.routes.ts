@@ -6,14 +6,9 @@ import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from '@a2a-js/sdk/server';
 import { ContentTypeNotSupportedError } from '@a2a-js/sdk/errors';
 import { AppError, BadRequestError, ForbiddenError } from '../core/errors.ts';
-import { AgentRegistry } from '../domain/agents/agent-registry.ts';
-import { DefinitionHeads } from '../domain/definitions/definition-heads.ts';
-import { LastRunRecorder } from '../domain/definitions/last-run-recorder.ts';
-import { RunnableVersions } from '../domain/definitions/runnable-versions.ts';
-import { RunEndWatcher } from '../domain/runs/run-end-watcher.ts';
-import type { Services } from '../infra/services.ts';
 import { authOf, type AppContext, type AppState } from '../http/context.ts';
 import { clientGone } from '../http/client-gone.ts';
+import type { DoorDeps } from '../http/door-deps.ts';
 import type { KeyGate } from '../http/key-gate.ts';
 import { jsonBody } from '../http/middleware/json-body.ts';
 import { A2A_PATH, legacyAgentCard, publicAgentCard } from './agent-card.ts';
@@ -30,13 +25,6 @@ const SEND_METHODS = new Set(['SendMessage', 'SendStreamingMessage', 'message/se
 const PARSE_ERROR = -32700;
 const UNSUPPORTED_MEDIA_TYPE = 415;
 
-export interface A2aApi {
-  readonly router: Router<AppState>;
-  /** Ends held waits and open streams: the server is stopping. */
-  drain(): void;
-  close(): Promise<void>;
-}
-
 type JsonRpcResponse = Awaited<ReturnType<JsonRpcTransportHandler['handle']>>;
 
 /**
@@ -48,18 +36,10 @@ type JsonRpcResponse = Awaited<ReturnType<JsonRpcTransportHandler['handle']>>;
  * handler's refusal), and answers 403 `{error}` without it, as the External API does. A card request
  * without `A2A-Version` gets the card of A2A_CARD_VERSION.
  */
-export function a2aRoutes(services: Services, gate: KeyGate, version: string, bootTime: Date): A2aApi {
-  const draining = new AbortController();
-  const runEnds = new RunEndWatcher(services.config.databaseUrl!, services.log);
-  const lastRuns = new LastRunRecorder(services.orm, services.log);
+export function a2aRoutes(deps: DoorDeps, gate: KeyGate, version: string, bootTime: Date): Router<AppState> {
+  const { services } = deps;
   const card = publicAgentCard(services.config, version);
-  const handler = new TaskRequestHandler({
-    services,
-    runEnds,
-    card,
-    agents: new AgentRegistry(services.orm, services.config.models, services.config.agentListCacheMs),
-    runs: { services, versions: new RunnableVersions(), heads: new DefinitionHeads(), lastRuns },
-  });
+  const handler = new TaskRequestHandler({ ...deps, card });
   const current = new JsonRpcTransportHandler(handler);
   const legacy = new LegacyJsonRpcTransportHandler(handler);
 
@@ -105,7 +85,7 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
         throw new ForbiddenError(`API key lacks the '${scope}' scope this message's target needs`);
       }
     }
-    const stop = AbortSignal.any([clientGone(ctx), draining.signal]);
+    const stop = AbortSignal.any([clientGone(ctx), deps.draining]);
     const context = new ServerCallContext({
       user: new KeyUser(authOf(ctx)),
       requestedVersion: versionHeader || undefined,
@@ -131,15 +111,7 @@ export function a2aRoutes(services: Services, gate: KeyGate, version: string, bo
     await answerAsSse(ctx, answer, { id, mapError, alwaysSse, refused: () => refusalOf(context) });
   };
   router.post([A2A_PATH, `${A2A_PATH}/`], gate.authenticate, gate.rateLimit, jsonRpcBody(body), rpc);
-
-  return {
-    router,
-    drain: () => draining.abort(),
-    close: async () => {
-      await runEnds.close();
-      await lastRuns.flush();
-    },
-  };
+  return router;
 }
 
 function cachedDocument(json: unknown): { body: string; etag: string } {

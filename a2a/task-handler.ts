@@ -29,7 +29,6 @@ import { A2A_LEGACY_PROTOCOL_VERSION } from '@a2a-js/sdk/compat/v0_3';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { AppError, ForbiddenError } from '../core/errors.ts';
 import { listAgents } from '../domain/agents/agents.service.ts';
-import type { AgentRegistry } from '../domain/agents/agent-registry.ts';
 import { listDefinitions } from '../domain/definitions/definitions.service.ts';
 import { startChat } from '../domain/jobs/chat.service.ts';
 import { cancelJob } from '../domain/jobs/job-cancel.service.ts';
@@ -40,7 +39,7 @@ import { agentContextWithFiles, workflowInputWithFiles } from '../domain/tasks/t
 import { receiveTaskFiles, storeTaskFiles, type TaskFileRecord } from '../domain/tasks/task-files.ts';
 import type { JobInput } from '../core/agents/turn-contract.ts';
 import { cancelRun } from '../domain/runs/run-cancel.service.ts';
-import { startRun, type StartRunDeps } from '../domain/runs/run-start.service.ts';
+import { startRun } from '../domain/runs/run-start.service.ts';
 import { protocolMessage } from '../domain/tasks/task-parts.ts';
 import { listTasks } from '../domain/tasks/task-list.ts';
 import {
@@ -51,15 +50,15 @@ import {
   type TaskKind,
 } from '../domain/tasks/task-view.ts';
 import type { Caller } from '../domain/tenants/caller.ts';
+import type { DoorDeps } from '../http/door-deps.ts';
 import { extendedAgentCard } from './agent-card.ts';
 import { callerOf, refusal, stopOf } from './call-context.ts';
 import { messageInput, messageTarget, type MessageInput, type MessageTarget } from './message-target.ts';
-import { endsStream, LONGEST_WAIT_MS, taskEvents, type TaskStreamDeps } from './task-events.ts';
+import { endsStream, LONGEST_WAIT_MS, taskEvents } from './task-events.ts';
 
-export interface TaskHandlerDeps extends TaskStreamDeps {
+/** The doors' shared deps (its registries start runs and resolve agents), and the card it serves. */
+export interface TaskHandlerDeps extends DoorDeps {
   readonly card: AgentCard;
-  readonly agents: AgentRegistry;
-  readonly runs: StartRunDeps;
 }
 
 const TERMINAL: readonly TaskState[] = [
@@ -335,7 +334,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
       ...(message.contextId ? { context_id: message.contextId } : {}),
     };
     if (target.kind === 'workflow') {
-      const run = await startRun(this.#deps.runs, caller, target.workflowId, {
+      const run = await startRun(this.#deps, caller, target.workflowId, {
         inputData: workflowInputWithFiles(input.data ?? {}, files),
         source: 'a2a',
         a2a,

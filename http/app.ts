@@ -10,6 +10,7 @@ import { allowedMethods } from '../api/routes/allowed-methods.ts';
 import { healthRoutes } from '../api/routes/health.routes.ts';
 import { v1Routes } from '../api/routes/v1.routes.ts';
 import { a2aRoutes } from '../a2a/a2a.routes.ts';
+import { createDoorDeps } from './door-deps.ts';
 import { createKeyGate } from './key-gate.ts';
 
 export interface AppOptions {
@@ -49,14 +50,14 @@ export function createApp(options: AppOptions): ApiApplication {
   app.use(requestId(services.log));
   app.use(httpMetrics(metrics));
   app.use(errorHandler());
-  // One gate for every door: one key cache, one limiter, so a key's rate limit counts all its calls.
+  // One gate for every door: one key cache, one limiter, so a key's rate limit counts all its calls;
+  // and one of each cache and listener the doors use.
   const gate = createKeyGate(services);
-  const v1 = v1Routes(services, gate);
-  const a2a = a2aRoutes(services, gate, options.version ?? DEFAULT_VERSION, new Date());
+  const shared = createDoorDeps(services);
   const routers: Router<AppState>[] = [
     healthRoutes(services, metricsSource(metrics.registry, options.temporalMetricsUrl)),
-    v1.router,
-    a2a.router,
+    v1Routes(shared.deps, gate),
+    a2aRoutes(shared.deps, gate, options.version ?? DEFAULT_VERSION, new Date()),
   ];
   app.use(allowedMethods(routers));
   for (const router of routers) app.use(router.routes());
@@ -64,11 +65,10 @@ export function createApp(options: AppOptions): ApiApplication {
     koa: app,
     drain() {
       draining = true;
-      v1.drain();
-      a2a.drain();
+      shared.drain();
     },
     async close() {
-      await Promise.all([v1.close(), a2a.close()]);
+      await shared.close();
       await gate.close();
     },
   };

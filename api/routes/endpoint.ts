@@ -1,31 +1,10 @@
 import type { z } from 'zod';
-import type { ConcurrencyGate } from '../../core/concurrency-gate.ts';
 import type { Scope } from '../../domain/keys/api-keys.service.ts';
-import type { AgentRegistry } from '../../domain/agents/agent-registry.ts';
-import type { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
-import type { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
-import type { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
-import type { RunEndWatcher } from '../../domain/runs/run-end-watcher.ts';
-import type { Services } from '../../infra/services.ts';
 import type { AppContext } from '../../http/context.ts';
+import type { DoorDeps } from '../../http/door-deps.ts';
 
-/** What the v1 handlers share, built once per app: its services and the caches that live as long. */
-export interface ApiDeps {
-  readonly services: Services;
-  readonly versions: RunnableVersions;
-  /** Recently started workflows' heads: a start skips reading its definition. */
-  readonly heads: DefinitionHeads;
-  /** Writes workflows' `last_run_at` after the start answered. */
-  readonly lastRuns: LastRunRecorder;
-  /** Builtin and custom agents: the cached listing, and what an agent id resolves to. */
-  readonly agents: AgentRegistry;
-  /** Bounds the run starts in progress (API_MAX_CONCURRENT_STARTS). */
-  readonly starts: ConcurrencyGate;
-  /** Tells held `wait` requests when their run ends, for the whole process. */
-  readonly runEnds: RunEndWatcher;
-  /** Aborts when the server begins to stop: a held `wait` then answers with the run as it is. */
-  readonly draining: AbortSignal;
-}
+/** What the v1 handlers share with every HTTP door (http/door-deps.ts). */
+export type ApiDeps = DoorDeps;
 
 /**
  * An OpenAPI link: how a value of this answer feeds a parameter of another operation, e.g. a started

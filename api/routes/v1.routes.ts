@@ -1,11 +1,4 @@
 import Router from '@koa/router';
-import { ConcurrencyGate } from '../../core/concurrency-gate.ts';
-import type { Services } from '../../infra/services.ts';
-import { AgentRegistry } from '../../domain/agents/agent-registry.ts';
-import { DefinitionHeads } from '../../domain/definitions/definition-heads.ts';
-import { LastRunRecorder } from '../../domain/definitions/last-run-recorder.ts';
-import { RunnableVersions } from '../../domain/definitions/runnable-versions.ts';
-import { RunEndWatcher } from '../../domain/runs/run-end-watcher.ts';
 import type { KeyGate } from '../../http/key-gate.ts';
 import type { AppState } from '../../http/context.ts';
 import { jsonBody } from '../../http/middleware/json-body.ts';
@@ -29,32 +22,13 @@ const V1_ENDPOINTS: readonly Endpoint[] = [
   ...usageEndpoints,
 ];
 
-export interface V1Api {
-  readonly router: Router<AppState>;
-  /** Ends held waits at once (they answer 202 with the run's current state): the server is stopping. */
-  drain(): void;
-  /** Flushes `last_run_at` stamps and stops the run-end listener (the app closes the shared key gate). */
-  close(): Promise<void>;
-}
-
 /**
  * The External API v1 under /api/v1. Each route carries the gate as its own middleware (authenticate →
  * scope → rate limit) and only then reads its body, so 401/403 never consume quota nor read a body, a
  * wrong-scope key gets 403 before any lookup could answer 404, and a path no route matches is a plain
  * 404 without a key. Only the OpenAPI document is public.
  */
-export function v1Routes(services: Services, gate: KeyGate): V1Api {
-  const draining = new AbortController();
-  const deps: ApiDeps = {
-    services,
-    versions: new RunnableVersions(),
-    heads: new DefinitionHeads(),
-    lastRuns: new LastRunRecorder(services.orm, services.log),
-    agents: new AgentRegistry(services.orm, services.config.models, services.config.agentListCacheMs),
-    starts: new ConcurrencyGate(services.config.maxConcurrentStarts),
-    runEnds: new RunEndWatcher(services.config.databaseUrl!, services.log),
-    draining: draining.signal,
-  };
+export function v1Routes(deps: ApiDeps, gate: KeyGate): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1' });
   const openapi = JSON.stringify(buildOpenApiDocument(V1_ENDPOINTS));
   router.get('/openapi.json', (ctx) => {
@@ -62,17 +36,10 @@ export function v1Routes(services: Services, gate: KeyGate): V1Api {
     ctx.body = openapi;
   });
   // The body is read only once the key passed the gate: a caller without one cannot make us read it.
-  const body = jsonBody(services.config.maxBodyBytes);
+  const body = jsonBody(deps.services.config.maxBodyBytes);
   for (const e of V1_ENDPOINTS) {
     if (e.method === 'get') router.get(e.path, ...gate.guard(e.scope), serve(e, deps));
     else router.post(e.path, ...gate.guard(e.scope), body, serve(e, deps));
   }
-  return {
-    router,
-    drain: () => draining.abort(),
-    close: async () => {
-      await deps.runEnds.close();
-      await deps.lastRuns.flush();
-    },
-  };
+  return router;
 }

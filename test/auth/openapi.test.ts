@@ -5,6 +5,7 @@ import type supertest from 'supertest';
 import ajvFormats from 'ajv-formats';
 import { createKeyGate } from '../../http/key-gate.ts';
 import { v1Routes } from '../../api/routes/v1.routes.ts';
+import { createDoorDeps } from '../../http/door-deps.ts';
 import type { AppState } from '../../http/context.ts';
 import { RUN_STATUSES } from '../../core/run-status.ts';
 import { RunStep, WorkflowDefinition, WorkflowRun } from '../../db/entities/index.ts';
@@ -80,14 +81,14 @@ describe('OpenAPI document', () => {
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     const gate = createKeyGate(h.services);
-    const v1 = v1Routes(h.services, gate);
+    const shared = createDoorDeps(h.services);
     try {
-      const routes = routerOperations(v1.router);
+      const routes = routerOperations(v1Routes(shared.deps, gate));
       expect(routes).toContain('GET /api/v1/agents');
       expect(routes).toContain('GET /api/v1/workflow/runs/{run_id}');
       expect(documentOperations(res.body)).toEqual(routes);
     } finally {
-      await v1.close();
+      await shared.close();
       await gate.close();
     }
   });
