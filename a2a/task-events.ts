@@ -1,4 +1,4 @@
-import { type StreamResponse, type Task, TaskState } from '@a2a-js/sdk';
+import { type Artifact, type StreamResponse, type Task, TaskState } from '@a2a-js/sdk';
 import { jobWorkflowId, type JobEvent } from '../core/agents/turn-contract.ts';
 import { awaitJobSettled } from '../domain/jobs/job-wait.ts';
 import { waitForWorkflowClose } from '../domain/runs/run-wait.ts';
@@ -8,20 +8,27 @@ import { taskStateOf } from '../domain/tasks/task-state.ts';
 import { isJobTask, loadTask } from '../domain/tasks/task-view.ts';
 import type { Services } from '../infra/services.ts';
 
-/** States after which a stream ends: the task is over, or waits for the caller. */
-const STREAM_END_STATES: readonly TaskState[] = [
+/** States a task never leaves. */
+const FINAL_STATES: readonly TaskState[] = [
   TaskState.TASK_STATE_COMPLETED,
   TaskState.TASK_STATE_FAILED,
   TaskState.TASK_STATE_CANCELED,
   TaskState.TASK_STATE_REJECTED,
-  TaskState.TASK_STATE_INPUT_REQUIRED,
 ];
+/** States after which a stream ends: the task is over, or waits for the caller. */
+const STREAM_END_STATES: readonly TaskState[] = [...FINAL_STATES, TaskState.TASK_STATE_INPUT_REQUIRED];
 
 /** Longest a call waits for a task's end before it answers with the task as it is. */
 export const LONGEST_WAIT_MS = 24 * 60 * 60 * 1000;
 
+const stateOf = (task: Task): TaskState => task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED;
+
+export function isFinished(task: Task): boolean {
+  return FINAL_STATES.includes(stateOf(task));
+}
+
 export function endsStream(task: Task): boolean {
-  return STREAM_END_STATES.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED);
+  return STREAM_END_STATES.includes(stateOf(task));
 }
 
 export interface TaskStreamDeps {
@@ -78,30 +85,10 @@ export async function* taskEvents(
     for (;;) {
       for (let event = queue.shift(); event; event = queue.shift()) {
         if (event.type === 'delta') {
-          yield {
-            payload: {
-              $case: 'artifactUpdate',
-              value: {
-                ...ids,
-                artifact: textArtifact(ANSWER_ARTIFACT_ID, event.text),
-                append: answerBegun,
-                lastChunk: false,
-              },
-            },
-          };
+          yield artifactEvent(ids, textArtifact(ANSWER_ARTIFACT_ID, event.text), answerBegun, false);
           answerBegun = true;
         } else if (event.type === 'artifact') {
-          yield {
-            payload: {
-              $case: 'artifactUpdate',
-              value: {
-                ...ids,
-                artifact: protocolArtifact(event.artifact),
-                append: event.append,
-                lastChunk: event.lastChunk,
-              },
-            },
-          };
+          yield artifactEvent(ids, protocolArtifact(event.artifact), event.append, event.lastChunk);
         } else if (event.type === 'status') {
           const state = taskStateOf(event.status);
           // The end is read back below, with what the task recorded.
@@ -130,37 +117,27 @@ async function* ending(
 ): AsyncGenerator<StreamResponse> {
   const task = await loadTask(deps.services.orm.em.fork(), workspaceId, taskId);
   if (!task) return;
-  for (const artifact of task.artifacts) {
-    yield {
-      payload: {
-        $case: 'artifactUpdate',
-        value: {
-          taskId,
-          contextId: task.contextId,
-          artifact,
-          append: false,
-          lastChunk: true,
-          metadata: undefined,
-        },
-      },
-    };
-  }
-  yield {
-    payload: {
-      $case: 'statusUpdate',
-      value: { taskId, contextId: task.contextId, status: task.status, metadata: undefined },
-    },
-  };
+  const ids = { taskId, contextId: task.contextId, metadata: undefined };
+  for (const artifact of task.artifacts) yield artifactEvent(ids, artifact, false, true);
+  yield { payload: { $case: 'statusUpdate', value: { ...ids, status: task.status } } };
 }
 
-function statusEvent(
-  ids: { taskId: string; contextId: string; metadata: undefined },
-  state: TaskState,
-): StreamResponse {
+type EventIds = { taskId: string; contextId: string; metadata: undefined };
+
+function statusEvent(ids: EventIds, state: TaskState): StreamResponse {
   return {
     payload: {
       $case: 'statusUpdate',
       value: { ...ids, status: { state, message: undefined, timestamp: new Date().toISOString() } },
     },
   };
+}
+
+function artifactEvent(
+  ids: EventIds,
+  artifact: Artifact,
+  append: boolean,
+  lastChunk: boolean,
+): StreamResponse {
+  return { payload: { $case: 'artifactUpdate', value: { ...ids, artifact, append, lastChunk } } };
 }

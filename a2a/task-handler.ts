@@ -54,19 +54,13 @@ import type { DoorDeps } from '../http/door-deps.ts';
 import { extendedAgentCard } from './agent-card.ts';
 import { callerOf, refusal, stopOf } from './call-context.ts';
 import { messageInput, messageTarget, type MessageInput, type MessageTarget } from './message-target.ts';
-import { endsStream, LONGEST_WAIT_MS, taskEvents } from './task-events.ts';
+import { endsStream, isFinished, LONGEST_WAIT_MS, taskEvents } from './task-events.ts';
 
 /** The doors' shared deps (its registries start runs and resolve agents), and the card it serves. */
 export interface TaskHandlerDeps extends DoorDeps {
   readonly card: AgentCard;
 }
 
-const TERMINAL: readonly TaskState[] = [
-  TaskState.TASK_STATE_COMPLETED,
-  TaskState.TASK_STATE_FAILED,
-  TaskState.TASK_STATE_CANCELED,
-  TaskState.TASK_STATE_REJECTED,
-];
 const DEFAULT_PAGE_SIZE = 50;
 
 /**
@@ -172,7 +166,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
     const caller = callerOf(context);
     const task = await this.#task(context, params.id);
     if (task.status?.state === TaskState.TASK_STATE_CANCELED) return task;
-    if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
+    if (isFinished(task)) {
       throw new TaskNotCancelableError(`Task not cancelable: ${params.id}`);
     }
     const { services } = this.#deps;
@@ -192,7 +186,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
     context: ServerCallContext,
   ): AsyncGenerator<StreamResponse> {
     const task = await this.#task(context, params.id);
-    if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
+    if (isFinished(task)) {
       throw new UnsupportedOperationError(
         `Task ${task.id} is in a terminal state and cannot be subscribed to.`,
       );
@@ -286,7 +280,6 @@ export class TaskRequestHandler implements A2ARequestHandler {
     return task;
   }
 
-  /** Starts the job or run the message asks for and returns its first snapshot. */
   /**
    * Starts the job or run the message asks for, or hands it to the job that waits for it, and
    * returns the task's snapshot. Its files are read first (a bad one refuses the message before
@@ -359,7 +352,7 @@ export class TaskRequestHandler implements A2ARequestHandler {
     reply: JobInput,
   ): Promise<void> {
     const task = await this.#task(context, taskId);
-    if (TERMINAL.includes(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
+    if (isFinished(task)) {
       throw new UnsupportedOperationError(`Task ${task.id} is in a terminal state and cannot be modified.`);
     }
     if (message.contextId && message.contextId !== task.contextId) {

@@ -49,14 +49,7 @@ export function protocolArtifact(artifact: TaskArtifact): Artifact {
 
 /** An artifact of text parts, e.g. the answer or one streamed chunk of it. */
 export function textArtifact(id: string, text: string): Artifact {
-  return {
-    artifactId: id,
-    name: id,
-    description: '',
-    parts: [textPart(text)],
-    metadata: undefined,
-    extensions: [],
-  };
+  return protocolArtifact({ id, name: id, parts: [{ kind: 'text', text }] });
 }
 
 export function protocolMessage(

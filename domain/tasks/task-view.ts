@@ -3,6 +3,8 @@ import type { Artifact, Message, Task, TaskStatus } from '@a2a-js/sdk';
 import { TaskState } from '@a2a-js/sdk';
 import { REQUEST_INPUT_TOOL } from '../../core/agents/turn-contract.ts';
 import { isUuid } from '../../core/ids.ts';
+import type { JsonValue } from '../../core/run-status.ts';
+import type { TaskPart } from '../../core/tasks/task-parts.ts';
 import { ChatMessage, Job, JobStep, WorkflowRun } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import type { Scope } from '../keys/api-keys.service.ts';
@@ -13,7 +15,6 @@ import {
   OUTPUT_ARTIFACT_ID,
   protocolArtifact,
   protocolMessage,
-  protocolPart,
   textArtifact,
   textPart,
 } from './task-parts.ts';
@@ -191,7 +192,7 @@ function inputExchange(step: JobStepRow, ids: { taskId: string; contextId: strin
  * output as a data part plus the files the output lists under `files`.
  */
 export function runTask(run: RunRow): Task {
-  const ids = { taskId: run.id, contextId: run.a2a?.context_id ?? run.id };
+  const ids = { taskId: run.id, contextId: contextIdOf({ id: run.id, a2aContextId: run.a2a?.context_id }) };
   return {
     id: run.id,
     contextId: ids.contextId,
@@ -211,20 +212,22 @@ export function runTask(run: RunRow): Task {
   };
 }
 
-function runArtifact(output: unknown): Artifact {
+function runArtifact(output: JsonValue): Artifact {
   const files = (output as { files?: unknown }).files;
-  const fileParts = Array.isArray(files)
-    ? files.filter(isFileRef).map((f) =>
-        protocolPart({
-          kind: 'file',
-          name: f.name,
-          mediaType: f.media_type ?? f.mediaType,
-          base64: f.base64,
-          url: f.url,
-        }),
-      )
+  const fileParts: TaskPart[] = Array.isArray(files)
+    ? files.filter(isFileRef).map((f) => ({
+        kind: 'file',
+        name: f.name,
+        mediaType: f.media_type ?? f.mediaType,
+        base64: f.base64,
+        url: f.url,
+      }))
     : [];
-  return { ...textArtifact(OUTPUT_ARTIFACT_ID, ''), parts: [dataPart(output), ...fileParts] };
+  return protocolArtifact({
+    id: OUTPUT_ARTIFACT_ID,
+    name: OUTPUT_ARTIFACT_ID,
+    parts: [{ kind: 'data', data: output }, ...fileParts],
+  });
 }
 
 interface FileRef {
