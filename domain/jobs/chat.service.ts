@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { AgentSpec } from '../../core/agents/agent-spec.ts';
 import { AppError, NotFoundError, UnavailableError, UnprocessableError } from '../../core/errors.ts';
+import { isUuid } from '../../core/ids.ts';
 import type { JsonValue, Source } from '../../core/run-status.ts';
 import type { A2aOrigin } from '../../core/tasks/task-parts.ts';
 import type { EntityManager } from '../../db/orm.ts';
@@ -15,8 +16,6 @@ import { insertJob, launchJob, type JobStart } from './job-launcher.ts';
 import { JobStore, type JobRecord } from './job-store.ts';
 import { loadJobUsage, NO_USAGE } from './job-view.ts';
 import { awaitJobSettled } from './job-wait.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ChatRequest {
   readonly agentId: string;
@@ -120,7 +119,7 @@ async function existingSession(
   agentId: string,
   id: string,
 ): Promise<string> {
-  if (!UUID.test(id)) throw new NotFoundError('Session');
+  if (!isUuid(id)) throw new NotFoundError('Session');
   const rows = await em
     .getConnection()
     .execute<{ id: string }[]>(

@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { InferEntity } from '@mikro-orm/core';
 import { BadRequestError, NotFoundError } from '../../core/errors.ts';
+import { isUuid } from '../../core/ids.ts';
 import type { EntityManager } from '../../db/orm.ts';
 import { ApiKey } from '../../db/entities/index.ts';
 import { displayPrefix, generateKey, hashKey } from './key-format.ts';
@@ -216,12 +217,8 @@ export async function rotateApiKey(
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 async function lockKey(em: EntityManager, id: string): Promise<ApiKeyRow> {
-  const row = UUID.test(id)
-    ? await em.findOne(ApiKey, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE })
-    : null;
+  const row = isUuid(id) ? await em.findOne(ApiKey, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
   if (!row) throw new NotFoundError('API key');
   return row;
 }
